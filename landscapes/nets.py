@@ -173,6 +173,24 @@ def flatten(weights) -> np.ndarray:
     return np.concatenate([np.asarray(w, dtype=float).ravel() for w in weights])
 
 
+def _grad(widths, x_data, y_data):
+    """Gradient without the dense Hessian (numpy; used for large networks)."""
+
+    def grad(theta):
+        ws = unflatten(theta, widths)
+        before = [x_data]
+        for w in ws:
+            before.append(w @ before[-1])
+        e = y_data - before[-1]
+        out, after = [], np.eye(widths[-1])
+        for layer in range(len(ws) - 1, -1, -1):
+            out.append(-(after.T @ e @ before[layer].T))
+            after = after @ ws[layer]
+        return flatten(out[::-1])
+
+    return grad
+
+
 def _hvp(widths, x_data, y_data):
     """Matrix-free Hessian-vector product (numpy; used for large networks)."""
 
@@ -263,7 +281,7 @@ def linear_net(depth=2, widths=None, s=(3.0, 2.0, 1.0, 0.5), seed=0):
         "gradient descent; every local minimum is global.",
         critical=critical,
         extras={"U": u, "V": v, "sigma31": sigma31, "widths": list(widths),
-                "hvp": _hvp(list(widths), x_data, sigma31)},
+                "hvp": _hvp(list(widths), x_data, sigma31), "grad": _grad(list(widths), x_data, sigma31)},
     )
 
 
@@ -305,5 +323,5 @@ def linear_autoencoder(eigenvalues=(5.0, 4.0, 3.0, 2.0, 1.0), p=2, seed=0):
         description="Baldi & Hornik: every critical point projects onto a subset I of the "
         "covariance eigenvectors; only the top-p subset is a minimum, all others are saddles.",
         critical=critical,
-        extras={"U": u, "widths": widths, "hvp": _hvp(widths, root, root)},
+        extras={"U": u, "widths": widths, "hvp": _hvp(widths, root, root), "grad": _grad(widths, root, root)},
     )

@@ -1,0 +1,55 @@
+"""Shared pieces of the UI: cached landscapes, one colour per method, start-up warm-up."""
+
+from __future__ import annotations
+
+import json
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: 1 thread is faster
+
+import numpy as np
+import streamlit as st
+
+import landscapes
+import optimizers
+
+# Okabe-Ito: colour-blind-safe, one colour per method everywhere in the app.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+METHOD_COLOURS = dict(zip(optimizers.methods(), OKABE_ITO))
+KIND_COLOURS = {"minimum": "#009E73", "saddle": "#D55E00", "maximum": "#0072B2", "degenerate": "#CC79A7"}
+KIND_SYMBOLS = {"minimum": "circle", "saddle": "x", "maximum": "triangle-up", "degenerate": "diamond"}
+
+
+def method_label(name: str) -> str:
+    return optimizers.method_info(name).label
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _landscape(name: str, params_json: str) -> landscapes.Landscape:
+    return landscapes.get(name, **json.loads(params_json))
+
+
+def get_landscape(name: str, **params) -> landscapes.Landscape:
+    """Build (once per distinct parameter set, shared by all sessions) a landscape."""
+    return _landscape(name, json.dumps(params, sort_keys=True, default=_plain))
+
+
+def _plain(obj):
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"not JSON-serialisable: {type(obj).__name__}")
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Load (or compile, on a cold cache) the compiled kernels once per server process."""
+    L = landscapes.get("quadratic")
+    for method in optimizers.methods():
+        if method != "natural_gradient":
+            optimizers.run(L, method, [1.0, 0.1], steps=2)
+    optimizers.run(landscapes.get("two_param_net"), "natural_gradient", [0.5, 0.2], steps=2)
+    optimizers.run_many(L, "gd", np.zeros((2, 2)), steps=2)
+    L.grid_values(np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
+    return True

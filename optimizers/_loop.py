@@ -1,0 +1,280 @@
+"""Compiled trajectory loops.  One compilation serves every landscape: kernels arrive as
+first-class function values with the signatures of ``landscapes._jit``; results are cached on
+disk (``cache=True``) and kernels compiled after start-up work unchanged."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import types
+
+from landscapes._jit import MetricFn, ValueFn, VghFn, mat, vec
+
+from .spectral import (
+    DAMPED_NEWTON,
+    KRYLOV_SADDLE_FREE,
+    NATURAL_GRADIENT,
+    SGD,
+    auto_damping,
+    denominator,
+    eigh_sym,
+    phi,
+)
+
+# Stop codes, mirrored by optimizers.trajectory.Stop.
+STEP_LIMIT, MINIMUM, SADDLE, MAXIMUM, DEGENERATE, DIVERGED, ESCAPED, SINGULAR = range(8)
+
+# |denominator| below this times the spectral scale counts as a division by zero.
+SINGULAR_TOL = 1e-12
+# Eigenvalues below this times the spectral scale count as zero when classifying the end point.
+ZERO_TOL = 1e-6
+
+_opts = dict(cache=True, nogil=True)
+
+
+@numba.njit(**_opts)
+def lanczos_dense(h, start, k):
+    """k steps of Lanczos with full re-orthogonalisation on a dense symmetric matrix.
+
+    Returns the basis Q (n, j) and the tridiagonal T (j, j), j <= k (fewer on breakdown).
+    """
+    n = h.shape[0]
+    q = np.zeros((n, k))
+    t = np.zeros((k, k))
+    beta0 = np.sqrt(np.sum(start * start))
+    if beta0 == 0.0:
+        return q[:, :0], t[:0, :0]
+    q[:, 0] = start / beta0
+    j = 1
+    for i in range(k):
+        w = h @ np.ascontiguousarray(q[:, i])
+        alpha = np.dot(w, q[:, i])
+        t[i, i] = alpha
+        for _ in range(2):  # twice is enough (Parlett's "twice is enough")
+            for r in range(i + 1):
+                w -= np.dot(w, q[:, r]) * q[:, r]
+        beta = np.sqrt(np.sum(w * w))
+        j = i + 1
+        if i + 1 == k or beta <= 1e-12 * max(1.0, abs(alpha)):
+            break
+        t[i, i + 1] = beta
+        t[i + 1, i] = beta
+        q[:, i + 1] = w / beta
+    return np.ascontiguousarray(q[:, :j]), np.ascontiguousarray(t[:j, :j])
+
+
+@numba.njit(**_opts)
+def _spectral_step(code, g, lam, vecs, lr, damping, step):
+    """step = -V diag(phi(lam)) V^T g; returns False if a denominator is numerically zero."""
+    n = g.shape[0]
+    pinv = code == NATURAL_GRADIENT and damping == 0.0
+    # The pseudo-inverse judges "zero" relative to the largest eigenvalue, Newton-type
+    # steps relative to max(1, |lambda|_max).
+    scale = 0.0 if pinv else 1.0
+    for i in range(lam.shape[0]):
+        scale = max(scale, abs(lam[i]))
+    gnorm = np.sqrt(np.sum(g * g))
+    step[:] = 0.0
+    if pinv and scale == 0.0:
+        return gnorm == 0.0
+    for i in range(lam.shape[0]):
+        c = 0.0
+        for r in range(n):
+            c += vecs[r, i] * g[r]
+        if pinv and abs(lam[i]) <= 1e-10 * scale:
+            # Pseudo-inverse: the metric's null space carries no step.
+            continue
+        if abs(denominator(code, lam[i], damping)) <= SINGULAR_TOL * scale:
+            if abs(c) > 1e-14 * max(gnorm, 1e-300):
+                return False
+            continue
+        p = phi(code, lam[i], lr, damping)
+        for r in range(n):
+            step[r] -= vecs[r, i] * p * c
+    return True
+
+
+@numba.njit(**_opts)
+def _krylov_step(h, g, x, value, params, k, lr, damping, auto, step):
+    """Dauphin et al. Algorithm 1: |T| in a Lanczos basis, damping by a small line search."""
+    q, t = lanczos_dense(h, g, k)
+    theta, s = eigh_sym(t)
+    coeff = s.T @ (q.T @ g)
+    scale = 1.0
+    for i in range(theta.shape[0]):
+        scale = max(scale, abs(theta[i]))
+    n_try = 5 if auto else 1
+    best = np.inf
+    found = False
+    trial = np.empty_like(x)
+    candidate = np.empty_like(x)
+    for c in range(n_try):
+        m = damping
+        if auto:
+            m = 0.0 if c == 0 else scale * 10.0 ** (c - 4)
+        ok = True
+        sub = np.empty(theta.shape[0])
+        for i in range(theta.shape[0]):
+            d = abs(theta[i]) + m
+            if d <= SINGULAR_TOL * scale:
+                ok = False
+                break
+            sub[i] = lr * coeff[i] / d
+        if not ok:
+            continue
+        candidate[:] = -(q @ (s @ sub))
+        if n_try == 1:
+            step[:] = candidate
+            return True
+        trial[:] = x + candidate
+        f_trial = value(trial, params)
+        if np.isfinite(f_trial) and f_trial < best:
+            best = f_trial
+            step[:] = candidate
+            found = True
+    return found
+
+
+@numba.njit(**_opts)
+def _classify_end(x, f, gnorm, lam, vecs, value, params, probe):
+    """Name the critical point reached, from the Hessian and, where it has a zero eigenvalue,
+    from the values a small distance away along the zero-curvature directions."""
+    scale = 1.0
+    for i in range(lam.shape[0]):
+        scale = max(scale, abs(lam[i]))
+    tol = ZERO_TOL * scale
+    neg = False
+    pos = False
+    zero = False
+    for i in range(lam.shape[0]):
+        if lam[i] < -tol:
+            neg = True
+        elif lam[i] > tol:
+            pos = True
+        else:
+            zero = True
+    if neg and pos:
+        return SADDLE
+    if not zero:
+        return MAXIMUM if neg else MINIMUM
+    down = False
+    up = False
+    y = np.empty_like(x)
+    for i in range(lam.shape[0]):
+        if abs(lam[i]) > tol:
+            continue
+        for delta in (probe * 1e-2, probe * 1e-1):
+            thresh = gnorm * delta + 1e-12 * max(1.0, abs(f))
+            for sign in (-1.0, 1.0):
+                y[:] = x + sign * delta * vecs[:, i]
+                fy = value(y, params)
+                if fy < f - thresh:
+                    down = True
+                elif fy > f + thresh:
+                    up = True
+    if (neg or down) and (pos or up):
+        return SADDLE if neg else DEGENERATE
+    if neg or down:
+        return MAXIMUM
+    return MINIMUM
+
+
+_integrate_sig = types.UniTuple(types.int64, 2)(
+    VghFn, ValueFn, MetricFn, vec,  # kernels, packed params
+    types.int64, vec, types.int64,  # method code, x0, steps
+    types.float64, types.float64, types.boolean, types.float64,  # lr, damping, auto, margin
+    mat, types.int64,  # noise (steps, n) or (0, n), krylov k
+    vec, types.float64, types.float64, types.float64,  # centre, radius, gtol, probe scale
+    types.boolean, mat, vec, vec, mat,  # record, xs, values, grad norms, eigenvalues
+)
+
+
+@numba.njit(_integrate_sig, **_opts)
+def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, margin,
+              noise, k, centre, radius, gtol, probe, record, xs, values, gnorms, eigs):
+    """Run one trajectory; returns (stop code, steps taken).  With ``record`` the arrays
+    receive row t for step t, else only row 0 is written (the current point)."""
+    n = x0.shape[0]
+    x = x0.copy()
+    g = np.empty(n)
+    h = np.empty((n, n))
+    mbuf = np.empty((n, n))
+    step = np.empty(n)
+    f0 = np.nan
+    for t in range(steps + 1):
+        row = t if record else 0
+        f = vgh(x, params, g, h)
+        gnorm = np.sqrt(np.sum(g * g))
+        xs[row, :] = x
+        values[row] = f
+        gnorms[row] = gnorm
+        if t == 0:
+            f0 = f
+        finite = np.isfinite(f) and np.isfinite(gnorm)
+        for i in range(n):
+            for j in range(n):
+                if not np.isfinite(h[i, j]):
+                    finite = False
+        if not finite:
+            eigs[row, 0] = np.nan
+            eigs[row, 1] = np.nan
+            return DIVERGED, t
+        lam, vecs = eigh_sym(h)
+        eigs[row, 0] = lam[0]
+        eigs[row, 1] = lam[n - 1]
+        dist = np.sqrt(np.sum((x - centre) ** 2))
+        if dist > radius:
+            return (ESCAPED if f < f0 else DIVERGED), t
+        if gnorm <= gtol:
+            return _classify_end(x, f, gnorm, lam, vecs, value, params, probe), t
+        if t == steps:
+            return STEP_LIMIT, t
+        ok = True
+        if code == KRYLOV_SADDLE_FREE:
+            ok = _krylov_step(h, g, x, value, params, min(k, n), lr, damping, auto, step)
+        elif code == NATURAL_GRADIENT:
+            metric(x, params, mbuf)
+            mu, mvecs = eigh_sym(mbuf)
+            ok = _spectral_step(code, g, mu, mvecs, lr, damping, step)
+        else:
+            m = auto_damping(lam[0], margin) if (auto and code == DAMPED_NEWTON) else damping
+            ok = _spectral_step(code, g, lam, vecs, lr, m, step)
+        if not ok:
+            return SINGULAR, t
+        if code == SGD:
+            for i in range(n):
+                step[i] -= lr * noise[t, i]
+        x += step
+    return STEP_LIMIT, steps
+
+
+_many_sig = types.Tuple((types.int64[::1], types.int64[::1], mat, vec))(
+    VghFn, ValueFn, MetricFn, vec, types.int64, mat, types.int64,
+    types.float64, types.float64, types.boolean, types.float64, mat, types.int64,
+    vec, types.float64, types.float64, types.float64,
+)
+
+
+@numba.njit(_many_sig, cache=True, nogil=True, parallel=True)
+def integrate_many(vgh, value, metric, params, code, starts, steps, lr, damping, auto, margin,
+                   noise, k, centre, radius, gtol, probe):
+    """Run from every row of ``starts`` in parallel; returns stop codes, steps taken, end
+    points and end values (the basin / escape-time map)."""
+    m, n = starts.shape
+    stops = np.empty(m, dtype=np.int64)
+    taken = np.empty(m, dtype=np.int64)
+    ends = np.empty((m, n))
+    end_values = np.empty(m)
+    for j in numba.prange(m):
+        xs = np.empty((1, n))
+        values = np.empty(1)
+        gnorms = np.empty(1)
+        eigs = np.empty((1, 2))
+        s, c = integrate(vgh, value, metric, params, code, np.ascontiguousarray(starts[j]), steps,
+                         lr, damping, auto, margin, noise, k, centre, radius, gtol, probe,
+                         False, xs, values, gnorms, eigs)
+        stops[j] = s
+        taken[j] = c
+        ends[j] = xs[0]
+        end_values[j] = values[0]
+    return stops, taken, ends, end_values
