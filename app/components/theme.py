@@ -44,4 +44,4 @@ def style(fig: go.Figure) -> go.Figure:
 
 def show(fig: go.Figure, key: str, **kwargs):
     """Style and draw a figure (``st.plotly_chart`` with a stable key)."""
-    return st.plotly_chart(style(fig), key=key, use_container_width=True, **kwargs)
+    return st.plotly_chart(style(fig), key=key, width="stretch", **kwargs)
