@@ -42,6 +42,11 @@ def _field_vgh(x, p, g, h):
     # The Hessian is one GEMM: -c W^T diag(cos z) W.
     wc = w * (-c * cz).reshape((d, 1))
     h[:, :] = wc.T @ w
+    for i in range(n):  # GEMM round-off leaves H asymmetric in the last bit
+        for j in range(i + 1, n):
+            avg = 0.5 * (h[i, j] + h[j, i])
+            h[i, j] = avg
+            h[j, i] = avg
     return c * np.sum(cz)
 
 

@@ -127,6 +127,8 @@ def run(L: Landscape, method: str, x0, steps: int = 200, *, gtol: float = 1e-6, 
             prep.centre, prep.radius, float(gtol), prep.probe, True, xs, values, gnorms, eigs,
         )
     end = taken + 1
+    if stop == _loop.DIVERGED and not (np.isfinite(values[taken]) and np.all(np.isfinite(eigs[taken]))):
+        end = max(taken, 1)  # the non-finite point is the reason, not part of the path
     return Trajectory(
         method=method,
         landscape=L.name,
