@@ -18,6 +18,7 @@ from .spectral import (
     auto_damping,
     denominator,
     eigh_sym,
+    eigh_sym_into,
     phi,
 )
 
@@ -33,34 +34,57 @@ _opts = dict(cache=True, nogil=True)
 
 
 @numba.njit(**_opts)
-def lanczos_dense(h, start, k):
+def _norm(v):
+    acc = 0.0
+    for i in range(v.shape[0]):
+        acc += v[i] * v[i]
+    return np.sqrt(acc)
+
+
+@numba.njit(**_opts)
+def lanczos_dense(h, start, k, q, t, w):
     """k steps of Lanczos with full re-orthogonalisation on a dense symmetric matrix.
 
-    Returns the basis Q (n, j) and the tridiagonal T (j, j), j <= k (fewer on breakdown).
+    Writes the basis into the columns of ``q`` (n, >= k) and the tridiagonal into ``t``
+    (>= k, >= k); ``w`` (n,) is scratch.  Returns j <= k, the size reached (smaller on
+    breakdown, 0 for a zero start).
     """
     n = h.shape[0]
-    q = np.zeros((n, k))
-    t = np.zeros((k, k))
-    beta0 = np.sqrt(np.sum(start * start))
+    beta0 = 0.0
+    for r in range(n):
+        beta0 += start[r] * start[r]
+    beta0 = np.sqrt(beta0)
     if beta0 == 0.0:
-        return q[:, :0], t[:0, :0]
-    q[:, 0] = start / beta0
-    j = 1
+        return 0
+    for r in range(n):
+        q[r, 0] = start[r] / beta0
     for i in range(k):
-        w = h @ np.ascontiguousarray(q[:, i])
-        alpha = np.dot(w, q[:, i])
+        alpha = 0.0
+        for r in range(n):
+            acc = 0.0
+            for c in range(n):
+                acc += h[r, c] * q[c, i]
+            w[r] = acc
+            alpha += acc * q[r, i]
         t[i, i] = alpha
-        for _ in range(2):  # twice is enough (Parlett's "twice is enough")
-            for r in range(i + 1):
-                w -= np.dot(w, q[:, r]) * q[:, r]
-        beta = np.sqrt(np.sum(w * w))
-        j = i + 1
+        for _ in range(2):  # Gram-Schmidt twice is enough (Parlett)
+            for j in range(i + 1):
+                proj = 0.0
+                for r in range(n):
+                    proj += w[r] * q[r, j]
+                for r in range(n):
+                    w[r] -= proj * q[r, j]
+        beta = 0.0
+        for r in range(n):
+            beta += w[r] * w[r]
+        beta = np.sqrt(beta)
         if i + 1 == k or beta <= 1e-12 * max(1.0, abs(alpha)):
-            break
+            return i + 1
         t[i, i + 1] = beta
         t[i + 1, i] = beta
-        q[:, i + 1] = w / beta
-    return np.ascontiguousarray(q[:, :j]), np.ascontiguousarray(t[:j, :j])
+        for r in range(n):
+            q[r, i + 1] = w[r] / beta
+    return k
 
 
 @numba.njit(**_opts)
@@ -73,7 +97,7 @@ def _spectral_step(code, g, lam, vecs, lr, damping, step):
     scale = 0.0 if pinv else 1.0
     for i in range(lam.shape[0]):
         scale = max(scale, abs(lam[i]))
-    gnorm = np.sqrt(np.sum(g * g))
+    gnorm = _norm(g)
     step[:] = 0.0
     if pinv and scale == 0.0:
         return gnorm == 0.0
@@ -95,26 +119,36 @@ def _spectral_step(code, g, lam, vecs, lr, damping, step):
 
 
 @numba.njit(**_opts)
-def _krylov_step(h, g, x, value, params, k, lr, damping, auto, step):
-    """Dauphin et al. Algorithm 1: |T| in a Lanczos basis, damping by a small line search."""
-    q, t = lanczos_dense(h, g, k)
-    theta, s = eigh_sym(t)
-    coeff = s.T @ (q.T @ g)
+def _krylov_step(h, g, x, value, params, k, lr, damping, auto, step, work):
+    """Dauphin et al. Algorithm 1: |T| in a Lanczos basis, damping by a small line search.
+
+    ``work`` holds scratch buffers (q (n, k), t (k, k), w (n,), trial (n,), theta (k,),
+    s (k, k), coeff (k,), sub (k,)) so the step allocates nothing in 2D.
+    """
+    q, t, w, trial, theta_buf, s_buf, coeff, sub = work
+    n = x.shape[0]
+    j = lanczos_dense(h, g, k, q, t, w)
+    if j == 0:
+        step[:] = 0.0
+        return True
+    theta = theta_buf[:j]
+    s = s_buf[:j, :j]
+    eigh_sym_into(t[:j, :j], theta, s)
+    # Coefficients S^T Q^T g; Q^T g = |g| e_1 because the basis starts at g.
+    gnorm = _norm(g)
     scale = 1.0
-    for i in range(theta.shape[0]):
+    for i in range(j):
+        coeff[i] = s[0, i] * gnorm
         scale = max(scale, abs(theta[i]))
     n_try = 5 if auto else 1
     best = np.inf
     found = False
-    trial = np.empty_like(x)
-    candidate = np.empty_like(x)
     for c in range(n_try):
         m = damping
         if auto:
             m = 0.0 if c == 0 else scale * 10.0 ** (c - 4)
         ok = True
-        sub = np.empty(theta.shape[0])
-        for i in range(theta.shape[0]):
+        for i in range(j):
             d = abs(theta[i]) + m
             if d <= SINGULAR_TOL * scale:
                 ok = False
@@ -122,15 +156,24 @@ def _krylov_step(h, g, x, value, params, k, lr, damping, auto, step):
             sub[i] = lr * coeff[i] / d
         if not ok:
             continue
-        candidate[:] = -(q @ (s @ sub))
+        # trial = x - Q S sub
+        for r in range(n):
+            acc = 0.0
+            for i in range(j):
+                inner = 0.0
+                for l in range(j):
+                    inner += s[i, l] * sub[l]
+                acc += q[r, i] * inner
+            w[r] = -acc
         if n_try == 1:
-            step[:] = candidate
+            step[:] = w
             return True
-        trial[:] = x + candidate
+        for r in range(n):
+            trial[r] = x[r] + w[r]
         f_trial = value(trial, params)
         if np.isfinite(f_trial) and f_trial < best:
             best = f_trial
-            step[:] = candidate
+            step[:] = w
             found = True
     return found
 
@@ -198,13 +241,20 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
     x = x0.copy()
     g = np.empty(n)
     h = np.empty((n, n))
+    lam = np.empty(n)
+    vecs = np.empty((n, n))
     mbuf = np.empty((n, n))
+    mu = np.empty(n)
+    mvecs = np.empty((n, n))
     step = np.empty(n)
+    kk = max(1, min(k, n))
+    work = (np.empty((n, kk)), np.zeros((kk, kk)), np.empty(n), np.empty(n),
+            np.empty(kk), np.empty((kk, kk)), np.empty(kk), np.empty(kk))
     f0 = np.nan
     for t in range(steps + 1):
         row = t if record else 0
         f = vgh(x, params, g, h)
-        gnorm = np.sqrt(np.sum(g * g))
+        gnorm = _norm(g)
         xs[row, :] = x
         values[row] = f
         gnorms[row] = gnorm
@@ -219,10 +269,13 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
             eigs[row, 0] = np.nan
             eigs[row, 1] = np.nan
             return DIVERGED, t
-        lam, vecs = eigh_sym(h)
+        eigh_sym_into(h, lam, vecs)
         eigs[row, 0] = lam[0]
         eigs[row, 1] = lam[n - 1]
-        dist = np.sqrt(np.sum((x - centre) ** 2))
+        dist = 0.0
+        for i in range(n):
+            dist += (x[i] - centre[i]) ** 2
+        dist = np.sqrt(dist)
         if dist > radius:
             return (ESCAPED if f < f0 else DIVERGED), t
         if gnorm <= gtol:
@@ -231,10 +284,10 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
             return STEP_LIMIT, t
         ok = True
         if code == KRYLOV_SADDLE_FREE:
-            ok = _krylov_step(h, g, x, value, params, min(k, n), lr, damping, auto, step)
+            ok = _krylov_step(h, g, x, value, params, kk, lr, damping, auto, step, work)
         elif code == NATURAL_GRADIENT:
             metric(x, params, mbuf)
-            mu, mvecs = eigh_sym(mbuf)
+            eigh_sym_into(mbuf, mu, mvecs)
             ok = _spectral_step(code, g, mu, mvecs, lr, damping, step)
         else:
             m = auto_damping(lam[0], margin) if (auto and code == DAMPED_NEWTON) else damping
@@ -244,7 +297,8 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
         if code == SGD:
             for i in range(n):
                 step[i] -= lr * noise[t, i]
-        x += step
+        for i in range(n):
+            x[i] += step[i]
     return STEP_LIMIT, steps
 
 
