@@ -10,25 +10,31 @@ if str(ROOT.parent) not in sys.path:  # `streamlit run app/main.py` from a plain
     sys.path.insert(0, str(ROOT.parent))
 
 from app.components.common import warm_up  # noqa: E402
+from app.components.presenter import presenter_toggle  # noqa: E402
 
 st.set_page_config(page_title="Saddle Lab", page_icon="🐴", layout="wide")
 
 # (section, file, title, icon); pages appear in the deck's order.
 PAGES = [
-    ("Optimizers near saddle points", "explorer.py", "Saddle explorer", ":material/route:"),
+    ("Introduction", "home.py", "Home", ":material/home:"),
+    ("Introduction", "critical_points.py", "Critical points", ":material/my_location:"),
     ("Theoretical landscape", "random_landscapes.py", "Random landscapes", ":material/scatter_plot:"),
     ("Practical landscape", "linear_networks.py", "Linear networks", ":material/hub:"),
+    ("Optimizers near saddle points", "explorer.py", "Saddle explorer", ":material/route:"),
+    ("Optimizers near saddle points", "phase_diagram.py", "Phase diagrams", ":material/grid_on:"),
+    ("Saddle-free algorithm", "saddle_free_derivation.py", "The saddle-free algorithm", ":material/functions:"),
     ("Results", "saddle_free_nd.py", "Saddle-free in N dimensions", ":material/trending_down:"),
-    ("Appendix", "lanczos.py", "Power iteration and Lanczos", ":material/functions:"),
+    ("Appendix", "natural_gradient.py", "Natural gradient and the Fisher matrix", ":material/insights:"),
+    ("Appendix", "lanczos.py", "Power iteration and Lanczos", ":material/stacked_line_chart:"),
 ]
 
 sections: dict[str, list] = {}
 for section, file, title, icon in PAGES:
-    path = ROOT / "pages" / file
-    if path.exists():
-        sections.setdefault(section, []).append(st.Page(str(path), title=title, icon=icon))
+    page = st.Page(str(ROOT / "pages" / file), title=title, icon=icon, default=file == "home.py")
+    sections.setdefault(section, []).append(page)
 
 with st.spinner("Loading the compiled kernels..."):
     warm_up()
+presenter_toggle()
 
 st.navigation(sections).run()

@@ -5,7 +5,7 @@
     >>> L.value([0.1, 0.2]), L.grad([0.1, 0.2]).shape, L.hess([0.1, 0.2]).shape
 """
 
-from . import analytic, gaussian_field, nets  # noqa: F401  (registers the landscapes)
+from . import analytic, gaussian_field, mlp, nets  # noqa: F401  (registers the landscapes)
 from ._jit import ValueFn, VghFn, MetricFn, value_kernel, vgh_kernel, metric_kernel
 from .base import (
     CriticalPoint,

@@ -20,6 +20,9 @@ class Stop(enum.IntEnum):
     ESCAPED = 6
     SINGULAR = 7
 
+    def __str__(self) -> str:
+        return self.name.lower()
+
     @property
     def label(self) -> str:
         """Short label for legends and tables."""

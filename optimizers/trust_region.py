@@ -124,7 +124,7 @@ def numerical_trust_step(grad, hessian, delta) -> np.ndarray:
     lam = np.abs(np.linalg.eigvalsh(H))
     x0 = -g / max(np.linalg.norm(g), 1e-300) * 0.1 * np.sqrt(2.0 * delta / lam.max())
     result = minimize(lambda d: g @ d, x0, jac=lambda d: g, constraints=[constraint],
-                      method="SLSQP", options={"ftol": 1e-14, "maxiter": 500})
+                      method="SLSQP", options={"ftol": 1e-10, "maxiter": 500})
     return np.asarray(result.x, dtype=float)
 
 

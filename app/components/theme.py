@@ -30,6 +30,17 @@ def style(fig: go.Figure) -> go.Figure:
         margin=dict(l=50, r=20, t=50, b=50),
         legend=dict(font=dict(size=18 if big else 12)),
     )
+    # Streamlit's Plotly theme overrides layout.font.size; explicit per-element sizes survive.
+    tick, title = (18, 22) if big else (12, 14)
+    fig.update_layout(title_font_size=title + 2)
+    fig.update_xaxes(tickfont_size=tick, title_font_size=title)
+    fig.update_yaxes(tickfont_size=tick, title_font_size=title)
+    fig.update_annotations(font_size=title)
+    fig.update_scenes(
+        xaxis=dict(tickfont_size=tick, title_font_size=title),
+        yaxis=dict(tickfont_size=tick, title_font_size=title),
+        zaxis=dict(tickfont_size=tick, title_font_size=title),
+    )
     if big:
         for trace in fig.data:
             if getattr(trace, "type", "") in ("scatter", "scattergl", "scatter3d"):
