@@ -17,6 +17,7 @@ st.set_page_config(page_title="Saddle Lab", page_icon="🐴", layout="wide")
 # (section, file, title, icon); pages appear in the deck's order.
 PAGES = [
     ("Introduction", "home.py", "Home", ":material/home:"),
+    ("Introduction", "stories.py", "Stories", ":material/auto_stories:"),
     ("Introduction", "critical_points.py", "Critical points", ":material/my_location:"),
     ("Theoretical landscape", "random_landscapes.py", "Random landscapes", ":material/scatter_plot:"),
     ("Practical landscape", "linear_networks.py", "Linear networks", ":material/hub:"),
