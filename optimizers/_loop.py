@@ -12,6 +12,7 @@ from landscapes._jit import MetricFn, ValueFn, VghFn, mat, vec
 
 from .spectral import (
     DAMPED_NEWTON,
+    GD,
     KRYLOV_SADDLE_FREE,
     NATURAL_GRADIENT,
     SGD,
@@ -251,6 +252,7 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
     work = (np.empty((n, kk)), np.zeros((kk, kk)), np.empty(n), np.empty(n),
             np.empty(kk), np.empty((kk, kk)), np.empty(kk), np.empty(kk))
     f0 = np.nan
+    needs_eigs = code != GD and code != SGD and code != KRYLOV_SADDLE_FREE and code != NATURAL_GRADIENT
     for t in range(steps + 1):
         row = t if record else 0
         f = vgh(x, params, g, h)
@@ -269,9 +271,13 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
             eigs[row, 0] = np.nan
             eigs[row, 1] = np.nan
             return DIVERGED, t
-        eigh_sym_into(h, lam, vecs)
-        eigs[row, 0] = lam[0]
-        eigs[row, 1] = lam[n - 1]
+        # Only Newton-type steps use H's eigenpairs every step; the others need them for a
+        # recorded trajectory and for naming the end point.
+        have_eigs = record or needs_eigs
+        if have_eigs:
+            eigh_sym_into(h, lam, vecs)
+            eigs[row, 0] = lam[0]
+            eigs[row, 1] = lam[n - 1]
         dist = 0.0
         for i in range(n):
             dist += (x[i] - centre[i]) ** 2
@@ -279,6 +285,10 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
         if dist > radius:
             return (ESCAPED if f < f0 else DIVERGED), t
         if gnorm <= gtol:
+            if not have_eigs:
+                eigh_sym_into(h, lam, vecs)
+                eigs[row, 0] = lam[0]
+                eigs[row, 1] = lam[n - 1]
             return _classify_end(x, f, gnorm, lam, vecs, value, params, probe), t
         if t == steps:
             return STEP_LIMIT, t
@@ -289,6 +299,12 @@ def integrate(vgh, value, metric, params, code, x0, steps, lr, damping, auto, ma
             metric(x, params, mbuf)
             eigh_sym_into(mbuf, mu, mvecs)
             ok = _spectral_step(code, g, mu, mvecs, lr, damping, step)
+        elif code == GD or code == SGD:
+            # First-order phi does not depend on lambda: V diag(phi) V^T g = phi g, so the
+            # step needs no eigenpairs.
+            p = phi(code, 0.0, lr, damping)
+            for i in range(n):
+                step[i] = -p * g[i]
         else:
             m = auto_damping(lam[0], margin) if (auto and code == DAMPED_NEWTON) else damping
             ok = _spectral_step(code, g, lam, vecs, lr, m, step)
