@@ -89,7 +89,10 @@ def quadratic(eigenvalues=(10.0, -2.0), angle=0.0, center=None, seed=0):
     else:
         kind = Kind.DEGENERATE
     note = "a whole line/plane of critical points (zero eigenvalue)" if zero.any() else ""
-    terms = " + ".join(f"{0.5 * v:g}\\,\\varepsilon_{i + 1}^2" for i, v in enumerate(lam[:4]))
+    terms = "".join(
+        f"{('-' if v < 0 else '') if i == 0 else (' - ' if v < 0 else ' + ')}{abs(0.5 * v):g}\\,\\varepsilon_{i + 1}^2"
+        for i, v in enumerate(lam[:4])
+    )
     formula = (
         r"f(\theta) = \tfrac12 (\theta-c)^\top V \operatorname{diag}(\lambda) V^\top (\theta-c)"
         + (rf" = {terms}" if n <= 4 else "")

@@ -13,11 +13,7 @@ import streamlit as st
 import landscapes
 import optimizers
 
-# Okabe-Ito: colour-blind-safe, one colour per method everywhere in the app.
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
-METHOD_COLOURS = dict(zip(optimizers.methods(), OKABE_ITO))
-KIND_COLOURS = {"minimum": "#009E73", "saddle": "#D55E00", "maximum": "#0072B2", "degenerate": "#CC79A7"}
-KIND_SYMBOLS = {"minimum": "circle", "saddle": "x", "maximum": "triangle-up", "degenerate": "diamond"}
+from .palette import KIND_COLOURS, KIND_SYMBOLS, METHOD_COLOURS, OKABE_ITO  # noqa: F401  (re-exported)
 
 
 def method_label(name: str) -> str:

@@ -1,0 +1,115 @@
+"""The Saddle explorer in a real Chromium: the contour and the paths render, a keyboard
+change of a slider redraws a path, a click on the contour moves the start, and the PNG and
+GIF downloads are valid files."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import rerun
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PLOT = ".st-key-explorer_figure .js-plotly-plot"
+EXPLORER = "/explorer"  # the page's URL path (explorer.py in app/main.py)
+
+_PATH_JS = """(name) => {
+    const gd = document.querySelector('.st-key-explorer_figure .js-plotly-plot');
+    if (!gd || !gd.data) return null;
+    const t = gd.data.find(d => d.name === name);
+    return t ? JSON.stringify([Array.from(t.x), Array.from(t.y)]) : null;
+}"""
+
+
+def _open_explorer(open_app):
+    """Open the app's root and go to the explorer through the sidebar.  (Loading /explorer
+    directly makes Streamlit's frontend probe /explorer/_stcore/... first, which logs two
+    404s to the console before it finds the server's root.)"""
+    page = open_app("/")
+    nav = page.get_by_test_id("stSidebarNav").get_by_role("link", name="Saddle explorer")
+    rerun(page, lambda: nav.click())
+    page.wait_for_selector(PLOT)
+    return page
+
+
+def _path(page, name="Gradient descent path"):
+    return page.evaluate(_PATH_JS, name)
+
+
+def _wait_for_new_path(page, before, name="Gradient descent path", timeout=30_000):
+    page.wait_for_function(
+        "([name, before]) => { const f = " + _PATH_JS + "; const now = f(name);"
+        " return now !== null && now !== before; }",
+        arg=[name, before], timeout=timeout)
+    return _path(page, name)
+
+
+def test_contour_and_paths_render(open_app):
+    page = _open_explorer(open_app)
+    page.wait_for_selector(PLOT)
+    plot = page.locator(PLOT)
+    assert plot.locator(".contourlayer .contour, g.contour").count() >= 1  # the contour
+    assert plot.locator(".scatterlayer .trace").count() >= 8               # paths and markers
+    names = page.evaluate("() => document.querySelector('%s').data.map(d => d.name)" % PLOT)
+    for label in ("Gradient descent path", "Newton path", "Saddle-free Newton path"):
+        assert label in names
+    frames = page.evaluate("() => document.querySelector('%s')._transitionData._frames.length" % PLOT)
+    assert frames == 101
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []
+
+
+def test_keyboard_slider_change_redraws_a_path(open_app):
+    page = _open_explorer(open_app)
+    page.wait_for_selector(PLOT)
+    before = _path(page)
+    assert before is not None
+    slider = page.locator(".st-key-explorer_p_quadratic_l2").get_by_role("slider")
+    rerun(page, lambda: slider.press("ArrowLeft"))  # lambda_2: -1.0 -> -1.1
+    after = _wait_for_new_path(page, before)
+    assert after != before
+    assert page.evaluate("() => new URLSearchParams(location.search).get('p.l2')") == "-1.1"
+    assert page.console_errors == []
+
+
+def test_click_on_the_contour_sets_the_start(open_app):
+    page = open_app(EXPLORER)
+    page.wait_for_selector(PLOT)
+    s_input = page.locator(".st-key-explorer_x0_s input")
+    before = s_input.input_value()
+    box = page.locator(PLOT + " .nsewdrag").first.bounding_box()
+    # a point of the clickable grid: x = -1 (a quarter across), y = +1 (a quarter down)
+    rerun(page, lambda: page.mouse.click(box["x"] + 0.25 * box["width"],
+                                         box["y"] + 0.25 * box["height"]))
+    page.wait_for_function("(b) => document.querySelector('.st-key-explorer_x0_s input').value !== b",
+                           arg=before, timeout=30_000)
+    s = float(s_input.input_value())
+    t = float(page.locator(".st-key-explorer_x0_t input").input_value())
+    assert s == pytest.approx(-1.0, abs=0.15) and t == pytest.approx(1.0, abs=0.15)
+
+
+def test_png_and_gif_downloads_are_valid(open_app, tmp_path):
+    page = open_app(EXPLORER + "?l=quadratic&n=40")
+    page.wait_for_selector(PLOT)
+    rerun(page, lambda: page.get_by_role("button", name="Render PNG / SVG / PDF").click(),
+          timeout=180_000)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download PNG").click()
+    png = tmp_path / "figure.png"
+    info.value.save_as(png)
+    assert png.read_bytes()[:8] == PNG_MAGIC
+
+    rerun(page, lambda: page.get_by_role("button", name="Render animated GIF").click(),
+          timeout=300_000)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download GIF").click()
+    gif = tmp_path / "paths.gif"
+    info.value.save_as(gif)
+    data = gif.read_bytes()
+    assert data[:6] in (b"GIF89a", b"GIF87a")
+    from PIL import Image
+
+    with Image.open(gif) as im:
+        assert im.n_frames > 1
+    assert page.locator('[data-testid="stException"]').count() == 0
