@@ -77,6 +77,7 @@ class Kernels:
     value: object
     vgh: object
     metric: object | None = None
+    vg: object | None = None  # value and gradient without the Hessian, where that is cheaper
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +196,13 @@ class Landscape:
     def __repr__(self) -> str:
         return f"Landscape({self.name!r}, dim={self.dim}, params={self.params})"
 
+    def __reduce__(self):
+        # Pickled by name and parameters, so that worker processes (joblib's loky, Dask)
+        # rebuild it with kernels loaded from Numba's cache instead of recompiling them.
+        if self.name not in _REGISTRY:
+            raise TypeError(f"landscape '{self.name}' is not registered and cannot be pickled")
+        return (_rebuild, (self.name, dict(self.params)))
+
 
 @numba.njit(
     _jit.mat(_jit.ValueFn, _jit.vec, _jit.vec, _jit.vec, _jit.vec, _jit.vec, _jit.vec),
@@ -226,6 +234,10 @@ def register(name: str):
         return factory
 
     return deco
+
+
+def _rebuild(name: str, params: dict) -> Landscape:
+    return get(name, **params)
 
 
 def names() -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._jit import value_kernel, vgh_kernel
+from ._jit import value_kernel, vg_kernel, vgh_kernel
 from .base import Kernels, build, check_int, check_range, register
 
 
@@ -48,6 +48,18 @@ def _field_vgh(x, p, g, h):
             h[i, j] = avg
             h[j, i] = avg
     return c * np.sum(cz)
+
+
+@vg_kernel
+def _field_vg(x, p, g):
+    n = int(p[0])
+    d = int(p[1])
+    c = p[2]
+    w = p[3 : 3 + d * n].reshape((d, n))
+    b = p[3 + d * n : 3 + d * n + d]
+    z = w @ x + b
+    g[:] = -c * (w.T @ np.sin(z))
+    return c * np.sum(np.cos(z))
 
 
 @dataclass(frozen=True)
@@ -117,7 +129,7 @@ def gaussian_field(dim=2, features=None, seed=0, kappa=1.0, length_scale=1.0):
         dict(dim=n, features=d, seed=seed, kappa=kappas.tolist() if kappas.size > 1 else float(kappas[0]),
              length_scale=ell),
         packed,
-        Kernels(_field_value, _field_vgh),
+        Kernels(_field_value, _field_vgh, vg=_field_vg),
         bounds=[(-half, half)] * n,
         formula=r"\phi(x) = \sqrt{2N/D}\sum_{k=1}^{D}\cos(w_k\cdot x + b_k),\quad "
         r"\mathbb E[\phi(x)\phi(y)] = N f\!\left(\tfrac{|x-y|^2}{2N}\right)",

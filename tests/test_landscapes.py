@@ -247,3 +247,24 @@ def test_kernels_accepted_from_a_user_compiled_landscape():
     T = optimizers.run(L, "newton", [0.5, 0.5], steps=5)
     assert T.stop is optimizers.Stop.SADDLE
     np.testing.assert_allclose(T.xs[1], [0.0, 0.0], atol=1e-15)
+
+
+def test_value_gradient_kernel_agrees_with_the_full_kernel():
+    L = landscapes.get("gaussian_field", dim=7, features=900, seed=4)
+    x = np.linspace(-1, 1, 7)
+    g = np.empty(7)
+    f = L.kernels.vg(x, L.packed, g)
+    f_full, g_full, _ = L.value_grad_hess(x)
+    assert f == pytest.approx(f_full, rel=1e-14)
+    np.testing.assert_allclose(g, g_full, rtol=1e-13, atol=1e-14)
+
+
+def test_landscapes_pickle_by_name_and_parameters():
+    """Process backends (loky, Dask) receive landscapes rebuilt from the registry."""
+    import pickle
+
+    L = landscapes.get("symmetric_net", a=2.0, b=-1.0)
+    M = pickle.loads(pickle.dumps(L))
+    assert M.params == L.params
+    np.testing.assert_array_equal(M.packed, L.packed)
+    assert M.value([0.3, 0.4]) == L.value([0.3, 0.4])
