@@ -1,4 +1,4 @@
-"""Benchmark of app/export.py: static PNG through the persistent kaleido server, animated GIF.
+"""Benchmark of app/export/: static PNG through the persistent kaleido server, animated GIF.
 
     python benchmarks/bench_export.py
 

@@ -69,11 +69,22 @@ def eigh_sym_into(h, lam, vecs):
         a, b, c = h[0, 0], 0.5 * (h[0, 1] + h[1, 0]), h[1, 1]
         mean = 0.5 * (a + c)
         rad = np.hypot(0.5 * (a - c), b)
-        theta = 0.5 * np.arctan2(2.0 * b, a - c)  # direction of the larger eigenvalue
-        cs, sn = np.cos(theta), np.sin(theta)
-        lam[0], lam[1] = mean - rad, mean + rad
-        vecs[0, 0], vecs[1, 0] = -sn, cs
-        vecs[0, 1], vecs[1, 1] = cs, sn
+        upper = mean + rad
+        lam[0], lam[1] = mean - rad, upper
+        # Eigenvector of the larger eigenvalue without trigonometry: (b, upper - a) and
+        # (upper - c, b) both solve (H - upper I) v = 0; the longer one is the accurate one.
+        px, py = b, upper - a
+        qx, qy = upper - c, b
+        if px * px + py * py < qx * qx + qy * qy:
+            px, py = qx, qy
+        norm = np.hypot(px, py)
+        if norm == 0.0:  # H = a I: every vector is an eigenvector
+            px, py, norm = 1.0, 0.0, 1.0
+        px, py = px / norm, py / norm
+        if px < 0.0 or (px == 0.0 and py < 0.0):
+            px, py = -px, -py
+        vecs[0, 0], vecs[1, 0] = -py, px
+        vecs[0, 1], vecs[1, 1] = px, py
     else:
         w, v = np.linalg.eigh(h)
         lam[:] = w

@@ -1,4 +1,4 @@
-"""Tests of app/export.py: static images, HTML, animated GIF, CSV and JSON of trajectories.
+"""Tests of app/export/: static images, HTML, animated GIF, CSV and JSON of trajectories.
 
 Tests that render through kaleido need Chrome/Chromium: they skip when neither Debian's
 /usr/bin/chromium nor a browser kaleido finds is installed, unless CI is set, where they fail.
@@ -22,6 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+import app.export.gif as export_gif
+import app.export.static as export_static
 from app import export
 from app.export import ExportUnavailable
 from optimizers.trajectory import Stop, Trajectory
@@ -198,8 +200,8 @@ def test_kaleido_failure_becomes_export_unavailable(monkeypatch):
         raise OSError("simulated crash inside kaleido")
 
     # pretend the server runs so that the (patched) kaleido entry point is what gets called
-    monkeypatch.setattr(export, "_server_running", lambda: True)
-    monkeypatch.setattr(export, "_server_thread_alive", lambda module: None)
+    monkeypatch.setattr(export_static, "_server_running", lambda: True)
+    monkeypatch.setattr(export_static, "_server_thread_alive", lambda module: None)
     monkeypatch.setattr(kaleido, "calc_fig_sync", boom)
     with pytest.raises(ExportUnavailable, match="PNG export failed") as info:
         export.figure_to_image(go.Figure(), "png")
@@ -214,9 +216,9 @@ def test_missing_browser_is_a_clear_export_unavailable(monkeypatch):
     def must_not_start(*args, **kwargs):
         raise AssertionError("the server must not be started without a browser")
 
-    monkeypatch.setattr(export, "_server_running", lambda: False)
-    monkeypatch.setattr(export, "_server_thread_alive", lambda module: None)
-    monkeypatch.setattr(export, "find_browser", lambda: None)
+    monkeypatch.setattr(export_static, "_server_running", lambda: False)
+    monkeypatch.setattr(export_static, "_server_thread_alive", lambda module: None)
+    monkeypatch.setattr(export_static, "find_browser", lambda: None)
     monkeypatch.setattr(kaleido, "start_sync_server", must_not_start)
     with pytest.raises(ExportUnavailable, match="apt-get install chromium") as info:
         export.figure_to_image(go.Figure(), "svg")
@@ -231,9 +233,9 @@ def test_server_start_failure_becomes_export_unavailable(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("simulated: cannot spawn")
 
-    monkeypatch.setattr(export, "_server_running", lambda: False)
-    monkeypatch.setattr(export, "_server_thread_alive", lambda module: None)
-    monkeypatch.setattr(export, "find_browser", lambda: "/usr/bin/some-chrome")
+    monkeypatch.setattr(export_static, "_server_running", lambda: False)
+    monkeypatch.setattr(export_static, "_server_thread_alive", lambda module: None)
+    monkeypatch.setattr(export_static, "find_browser", lambda: "/usr/bin/some-chrome")
     monkeypatch.setattr(kaleido, "start_sync_server", broken)
     with pytest.raises(ExportUnavailable, match="could not start the browser"):
         export.figure_to_image(go.Figure(), "pdf")
@@ -255,9 +257,9 @@ def test_a_dead_server_does_not_hang_the_export(monkeypatch):
         calls["alive"] += 1
         return None if calls["alive"] < 3 else False
 
-    monkeypatch.setattr(export, "_server_running", lambda: True)
-    monkeypatch.setattr(export, "_server_thread_alive", alive)
-    monkeypatch.setattr(export, "_stop_server", lambda: None)
+    monkeypatch.setattr(export_static, "_server_running", lambda: True)
+    monkeypatch.setattr(export_static, "_server_thread_alive", alive)
+    monkeypatch.setattr(export_static, "_stop_server", lambda: None)
     monkeypatch.setattr(kaleido, "calc_fig_sync", hang)
     start = time.monotonic()
     try:
@@ -420,16 +422,19 @@ def test_json_has_scene_and_trajectories_and_reproduces_arrays():
     np.testing.assert_array_equal(second[[0, 2]], runs[1].xs[[0, 2]])
 
 
-def test_export_module_does_not_import_streamlit():
+def test_export_package_does_not_import_streamlit():
     import ast
     from pathlib import Path
 
-    tree = ast.parse(Path(export.__file__).read_text(encoding="utf-8"))
-    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-             for a in n.names}
-    names |= {n.module.split(".")[0] for n in ast.walk(tree)
-              if isinstance(n, ast.ImportFrom) and n.module}
-    assert "streamlit" not in names
+    sources = sorted(Path(export.__file__).parent.glob("*.py"))
+    assert {p.name for p in sources} >= {"__init__.py", "static.py", "gif.py", "data.py"}
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                 for a in n.names}
+        names |= {n.module.split(".")[0] for n in ast.walk(tree)
+                  if isinstance(n, ast.ImportFrom) and n.module}
+        assert "streamlit" not in names, path.name
 
 
 # =========================================================================== with a browser
@@ -507,7 +512,7 @@ def test_gif_frames_size_loop_and_moving_marker(chromium):
                           font=dict(size=40))]},
 ], ids=["explicit-ranges", "equal-aspect", "autorange-and-margins", "legend-inside"])
 def test_gif_draws_moving_traces_where_plotly_does(chromium, layout, monkeypatch):
-    monkeypatch.setattr(export, "_full_render_frames", _no_slow_path)
+    monkeypatch.setattr(export_gif, "_full_render_frames", _no_slow_path)
     fig = _animated_figure(**layout)
     static = _final_state_figure(_gif_ready(fig))
     colors = (MARKER_COLOR, LINE_COLOR)
@@ -533,7 +538,7 @@ def _no_slow_path(*args, **kwargs):
 
 
 def test_gif_on_log_axes(chromium, monkeypatch):
-    monkeypatch.setattr(export, "_full_render_frames", _no_slow_path)
+    monkeypatch.setattr(export_gif, "_full_render_frames", _no_slow_path)
     a, b = _paths()
     a, b = 10 ** a, 10 ** b  # 0.1 .. 10
     x = np.logspace(-1.2, 1.2, 30)
@@ -586,30 +591,41 @@ def test_gif_falls_back_to_full_renders_for_other_moving_traces(chromium):
     assert seen == [1, 2, 3]
 
 
-def test_command_line_converts_a_saved_figure(tmp_path, capsys):
-    source = tmp_path / "fig.json"
-    _animated_figure().write_json(str(source))
-    assert export.main([str(source), str(tmp_path / "fig.html")]) == 0
-    assert b"step-3" in (tmp_path / "fig.html").read_bytes()
-    assert export.main([str(source), str(tmp_path / "fig.bmp")]) == 2
-    assert "allowed formats" in capsys.readouterr().err
-    assert export.main([str(tmp_path / "missing.json"), str(tmp_path / "x.png")]) == 2
+# The command line is app/export_cli.py; tests/test_scene.py covers its CSV, JSON, HTML and
+# bad input, these its images and its exit code without a browser.
 
 
-def test_command_line_writes_png_and_gif(chromium, tmp_path):
-    source = tmp_path / "fig.json"
-    _animated_figure().write_json(str(source))
-    assert export.main([str(source), str(tmp_path / "fig.png"), "--width", "300",
-                        "--height", "200", "--scale", "1"]) == 0
+def test_command_line_exits_1_without_a_browser_but_writes_the_data(tmp_path, monkeypatch,
+                                                                   capsys):
+    from app import export_cli
+
+    monkeypatch.setattr(export_static, "_server_running", lambda: False)
+    monkeypatch.setattr(export_static, "_server_thread_alive", lambda module: None)
+    monkeypatch.setattr(export_static, "find_browser", lambda: None)
+    code = export_cli.main(["--landscape", "quadratic", "--methods", "gd", "--steps", "5",
+                            "--formats", "png,csv", "--out", str(tmp_path), "--name", "fig"])
+    assert code == 1
+    assert "PNG export needs Chrome or Chromium" in capsys.readouterr().err
+    assert (tmp_path / "fig.csv").exists() and not (tmp_path / "fig.png").exists()
+
+
+def test_command_line_writes_png_and_gif(chromium, tmp_path, capsys):
+    from app import export_cli
+
+    steps = 8
+    code = export_cli.main(["--landscape", "quadratic", "--methods", "gd", "--steps", str(steps),
+                            "--formats", "png,gif", "--width", "300", "--height", "200",
+                            "--scale", "1", "--out", str(tmp_path), "--name", "fig"])
+    assert code == 0, capsys.readouterr().err
     assert Image.open(tmp_path / "fig.png").size == (300, 200)
-    assert export.main([str(source), str(tmp_path / "fig.gif"), "--width", "320",
-                        "--height", "240"]) == 0
-    assert Image.open(tmp_path / "fig.gif").n_frames == N_FRAMES
+    frames = _gif_frames((tmp_path / "fig.gif").read_bytes())
+    assert len(frames) == steps + 1  # the start, then one frame per step
+    assert not np.array_equal(np.asarray(frames[0]), np.asarray(frames[-1]))
 
 
 def test_gif_survives_a_diverging_run(chromium, monkeypatch):
     # a run that leaves the window for 1e300, then inf and NaN: clipped and broken, not fatal
-    monkeypatch.setattr(export, "_full_render_frames", _no_slow_path)
+    monkeypatch.setattr(export_gif, "_full_render_frames", _no_slow_path)
     path = np.array([[0.0, 0.0], [0.5, 0.2], [1e3, -1e3], [1e300, 1e300], [np.inf, 0.0],
                      [np.nan, np.nan]])
     fig = _animated_figure()
@@ -621,3 +637,12 @@ def test_gif_survives_a_diverging_run(chromium, monkeypatch):
     assert len(frames) >= 3  # identical trailing frames may be merged by the encoder
     assert _blob_centre(frames[1], MARKER_COLOR)[2] > 50  # marker at (0.5, 0.2) is drawn
     assert _blob_centre(frames[-1], LINE_COLOR)[2] > 20  # the path up to the exit is drawn
+
+
+def test_gif_accepts_numpy_marker_colours(chromium):
+    """Frames built from numpy arrays (as the app's figure code does) draw, not crash."""
+    fig = _animated_figure(6)
+    for frame in fig.frames:
+        frame.data[1].marker = dict(color=np.array([LINE_COLOR] * len(frame.data[1].x)))
+    data = export.animation_to_gif(fig, fps=5, width=300, height=200)
+    assert data[:6] == b"GIF89a"

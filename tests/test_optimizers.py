@@ -283,3 +283,17 @@ def test_find_critical_points_agrees_with_scipy_root():
         ref = root(L.grad, p.position, jac=L.hess, tol=1e-14)
         np.testing.assert_allclose(p.position, ref.x, atol=1e-8)
         np.testing.assert_allclose(p.eigenvalues, np.linalg.eigvalsh(L.hess(ref.x)), atol=1e-7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=st.floats(-1e6, 1e6), b=st.floats(-1e6, 1e6), c=st.floats(-1e6, 1e6))
+def test_closed_form_2x2_eigendecomposition(a, b, c):
+    """The compiled 2x2 eigendecomposition against its definition and numpy.linalg.eigvalsh."""
+    from optimizers.spectral import eigh_sym
+
+    h = np.array([[a, b], [b, c]])
+    lam, vecs = eigh_sym(h)
+    scale = max(1.0, np.abs(h).max())
+    np.testing.assert_allclose(lam, np.linalg.eigvalsh(h), atol=1e-12 * scale)
+    np.testing.assert_allclose(h @ vecs, vecs * lam, atol=1e-12 * scale)
+    np.testing.assert_allclose(vecs.T @ vecs, np.eye(2), atol=1e-14)
