@@ -638,11 +638,3 @@ def test_gif_survives_a_diverging_run(chromium, monkeypatch):
     assert _blob_centre(frames[1], MARKER_COLOR)[2] > 50  # marker at (0.5, 0.2) is drawn
     assert _blob_centre(frames[-1], LINE_COLOR)[2] > 20  # the path up to the exit is drawn
 
-
-def test_gif_accepts_numpy_marker_colours(chromium):
-    """Frames built from numpy arrays (as the app's figure code does) draw, not crash."""
-    fig = _animated_figure(6)
-    for frame in fig.frames:
-        frame.data[1].marker = dict(color=np.array([LINE_COLOR] * len(frame.data[1].x)))
-    data = export.animation_to_gif(fig, fps=5, width=300, height=200)
-    assert data[:6] == b"GIF89a"
