@@ -22,14 +22,15 @@ import streamlit as st  # noqa: E402
 from streamlit.errors import StreamlitPageNotFoundError  # noqa: E402
 
 import landscapes  # noqa: E402
-import optimizers  # noqa: E402
 from app.components import figures  # noqa: E402
 from app.components import scene as sc  # noqa: E402
 from app.components import stories as stories_lib  # noqa: E402
-from app.components.common import KIND_COLOURS, KIND_SYMBOLS, OKABE_ITO, get_landscape, method_label  # noqa: E402
+from app.components.common import (  # noqa: E402
+    KIND_COLOURS, KIND_SYMBOLS, OKABE_ITO, get_landscape, method_label,
+)
 from app.components.lecture import link_or_label, slide_question  # noqa: E402
 from app.components.presenter import controls  # noqa: E402
-from app.components.scenes import describe_changes, outcome_matches  # noqa: E402
+from app.components.scenes import describe_changes, landscape_name, outcome_matches  # noqa: E402
 from app.components.theme import show  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent
@@ -115,9 +116,11 @@ def _degenerate_escape(distances: tuple, lr: float):
 def _index_survey(kwargs_key: str, _L, n_starts: int):
     # The bar lives inside the cached call: a cache hit replays "draw, then empty".
     bar = st.progress(0.0, text=f"Newton's method from {n_starts} starts...")
-    survey = stories_lib.index_survey(
-        _L, n_starts, progress=lambda done, total: bar.progress(done / total, text=f"Newton's method: "
-                                                                                  f"{done} of {total} starts"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Newton's method: {done} of {total} starts")
+
+    survey = stories_lib.index_survey(_L, n_starts, progress=progress)
     bar.empty()
     return survey
 
@@ -278,7 +281,8 @@ def _banner(story: stories_lib.Story, k: int, revealed: bool) -> None:
                       icon=":material/arrow_back:", shortcut="Left", help="Previous step (← key)")
             st.button("Next", key=K("next"), on_click=_go, args=(k + 1,), disabled=k == n - 1,
                       icon=":material/arrow_forward:", icon_position="right", shortcut="Right",
-                      type="primary", help="Next step (→ key)")
+                      type="primary",
+                      help="Next step (→ key; click the page first if a widget has the focus)")
         st.markdown(f"**{story.title}** · step {k + 1} of {n}: **{step.title}**")
         st.caption(named.slide)
         st.markdown(step.narrative)
@@ -385,7 +389,7 @@ def _scene(story: stories_lib.Story, k: int) -> None:
     show(fig, key=K("figure"))
     stops = "; ".join(f"{method_label(t.method)}: {t.stop.label} after {t.steps} "
                       f"step{'' if t.steps == 1 else 's'}" for t in trajectories)
-    st.caption(f"{L.name}: runs from ({scene.start[0]:.3g}, {scene.start[1]:.3g}). {stops}. "
+    st.caption(f"{landscape_name(L.name)}: runs from ({scene.start[0]:.3g}, {scene.start[1]:.3g}). {stops}. "
                "Press ▶ play to animate.")
 
     for panel in step.panels:
