@@ -1,4 +1,4 @@
-"""Saddle Lab: the entry script only declares the navigation (pages live in app/pages)."""
+"""Saddle Lab: the entry script only declares the navigation (pages live in app/views)."""
 
 from pathlib import Path
 import sys
@@ -14,7 +14,9 @@ from app.components.presenter import presenter_toggle  # noqa: E402
 
 st.set_page_config(page_title="Saddle Lab", page_icon="🐴", layout="wide")
 
-# (section, file, title, icon); pages appear in the deck's order.
+# (section, file in app/views, title, icon); pages appear in the deck's order.  The folder is
+# not called pages/: Streamlit would then discover it on its own and serve a shared deep link
+# (/explorer?...) of a new session without this navigation.
 PAGES = [
     ("Introduction", "home.py", "Home", ":material/home:"),
     ("Introduction", "stories.py", "Stories", ":material/auto_stories:"),
@@ -31,7 +33,7 @@ PAGES = [
 
 sections: dict[str, list] = {}
 for section, file, title, icon in PAGES:
-    page = st.Page(str(ROOT / "pages" / file), title=title, icon=icon, default=file == "home.py")
+    page = st.Page(str(ROOT / "views" / file), title=title, icon=icon, default=file == "home.py")
     sections.setdefault(section, []).append(page)
 
 with st.spinner("Loading the compiled kernels..."):

@@ -676,7 +676,7 @@ def picked_point(event) -> tuple[float, float] | None:
 
 GRID_CHOICES = (100, 200, 300)
 DEFAULT_GRID = 200
-# The explorer's start inputs (app/pages/explorer.py, in plane coordinates); used when a
+# The explorer's start inputs (app/views/explorer.py, in plane coordinates); used when a
 # ``Scene`` is passed without ``start_keys``.
 EXPLORER_START_KEYS = ("explorer_x0_s", "explorer_x0_t")
 

@@ -28,7 +28,7 @@ from optimizers import Stop
 
 from .scene import Scene, param_specs, plane_for
 
-EXPLORER_URL_PATH = "explorer"  # st.navigation's url path of app/pages/explorer.py
+EXPLORER_URL_PATH = "explorer"  # st.navigation's url path of app/views/explorer.py
 
 SLIDE_A = "A. Gradient descent near saddle points"
 SLIDE_B = "B. Newton near saddle points"

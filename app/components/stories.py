@@ -2,7 +2,7 @@
 
 A :class:`Story` is a titled sequence of :class:`Step`; a step is a named scene
 (``app.components.scenes``) plus the panels drawn under its figure (``PANELS``) and links to
-the pages that go further.  The Stories page (app/pages/stories.py) keeps its place in the
+the pages that go further.  The Stories page (app/views/stories.py) keeps its place in the
 query parameters::
 
     ?story=<slug>&step=<k>      k from 1 to the story's number of steps
@@ -53,7 +53,7 @@ class Step:
     panels : tuple of str
         Keys of ``PANELS`` drawn under the figure, in order.
     see_also : tuple of (str, str)
-        (page file in app/pages, link label) of pages that go further.
+        (page file in app/views, link label) of pages that go further.
     title, narrative, observe : str
         The banner's text; empty takes the scene's own (a step that shows a scene again with
         another panel says what the panel is about).

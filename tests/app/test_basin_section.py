@@ -122,7 +122,7 @@ def test_a_3d_slice_waits_for_compute_with_an_estimate_then_draws_the_plane(app)
 
 
 def test_the_explorer_shows_the_section_when_its_toggle_is_on():
-    page = ROOT / "app" / "pages" / "explorer.py"
+    page = ROOT / "app" / "views" / "explorer.py"
     at = AppTest.from_file(str(page), default_timeout=120)
     at.run()
     assert not at.exception, at.exception

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app" / "pages" / "explorer.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "explorer.py")
 
 
 def _app(query: dict | None = None) -> AppTest:

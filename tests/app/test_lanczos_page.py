@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app" / "pages" / "lanczos.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "lanczos.py")
 
 
 def array(value) -> np.ndarray:

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ROOT / "app" / "pages"
+PAGES = ROOT / "app" / "views"
 MY_PAGES = {
     "home.py": "Home",
     "critical_points.py": "Critical points",

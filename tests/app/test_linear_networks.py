@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app" / "pages" / "linear_networks.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "linear_networks.py")
 
 
 def _figure(at, key_part: str) -> dict:

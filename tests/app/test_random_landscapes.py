@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app" / "pages" / "random_landscapes.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "random_landscapes.py")
 # Small settings so that each run takes about a second.
 SMALL = {"rl_dim": 8, "rl_starts": 40, "rl_pos_max_n": 3, "rl_pos_samples": 10_000, "rl_goe_n": 30,
          "rl_goe_samples": 2}

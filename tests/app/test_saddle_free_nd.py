@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app" / "pages" / "saddle_free_nd.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "saddle_free_nd.py")
 
 
 def _figure(at, key_part: str) -> dict:

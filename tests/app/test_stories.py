@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app.components.scenes import SCENES
 from app.components.stories import STORIES
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app" / "pages" / "stories.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "stories.py")
 
 
 def _app(query: dict | None = None) -> AppTest:

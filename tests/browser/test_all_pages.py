@@ -85,7 +85,7 @@ def _press(page, key: str, step: int, total: int = 4) -> None:
 def test_the_arrow_keys_move_through_a_story(open_app):
     page = open_app("/")
     stories = page.locator(NAV_LINKS, has_text="Stories")
-    assert stories.count() == 1, "register app/pages/stories.py in app/main.py"
+    assert stories.count() == 1, "register app/views/stories.py in app/main.py"
     rerun(page, stories.click, timeout=PAGE_TIMEOUT_MS)
     banner = page.locator(".st-key-stories_banner")
     assert "step 1 of 4" in banner.inner_text()

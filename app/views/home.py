@@ -16,7 +16,8 @@ SECTIONS = [
      "Pascanu et al. and Dauphin et al. (2014): the geometry of the error function, how optimizers "
      "behave near saddle points, and a new algorithm. The definitions: critical points, minima, "
      "maxima, saddles and degenerate (monkey) saddles, told apart by the Hessian's eigenvalues.",
-     [("critical_points.py", "Critical points", ":material/my_location:")]),
+     [("critical_points.py", "Critical points", ":material/my_location:"),
+      ("stories.py", "Stories: guided tours of the lecture", ":material/auto_stories:")]),
     ("Cost function — theoretical landscape",
      "Bray & Dean (2007): on random high-dimensional landscapes the critical points lie on a "
      "monotone curve — the larger the error, the larger the index (fraction of negative "
