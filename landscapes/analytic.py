@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import metric_kernel, value_kernel, vgh_kernel
-from .base import Kernels, Kind, build, check_finite, check_int, check_range, register
+from .base import Kernels, Kind, build, check_finite, check_int, check_range, classify_eigenvalues, register
 
 # ---------------------------------------------------------------------------------------
 # quadratic: f(x) = 0.5 (x - c)^T H (x - c),  H = V diag(eigenvalues) V^T
@@ -77,18 +77,14 @@ def quadratic(eigenvalues=(10.0, -2.0), angle=0.0, center=None, seed=0):
     packed = np.concatenate([[n], c, H.ravel()])
     kernels = Kernels(_quadratic_value, _quadratic_vgh)
 
-    scale = max(1.0, float(np.max(np.abs(lam))))
-    zero = np.abs(lam) <= 1e-8 * scale
-    neg, pos = int(np.sum(lam < -1e-8 * scale)), int(np.sum(lam > 1e-8 * scale))
-    if neg and pos:
-        kind = Kind.SADDLE
-    elif neg:
-        kind = Kind.MAXIMUM
-    elif pos:
+    # A quadratic is its own second-order model: the Hessian decides, and with a zero
+    # eigenvalue the remaining signs still do (a flat valley of minima, or of maxima).
+    kind, neg, zero = classify_eigenvalues(lam)
+    if kind is Kind.DEGENERATE and lam.max() > 0:
         kind = Kind.MINIMUM
-    else:
-        kind = Kind.DEGENERATE
-    note = "a whole line/plane of critical points (zero eigenvalue)" if zero.any() else ""
+    elif kind is Kind.DEGENERATE and lam.min() < 0:
+        kind = Kind.MAXIMUM
+    note = "a whole line/plane of critical points (zero eigenvalue)" if zero else ""
     terms = "".join(
         f"{('-' if v < 0 else '') if i == 0 else (' - ' if v < 0 else ' + ')}{abs(0.5 * v):g}\\,\\varepsilon_{i + 1}^2"
         for i, v in enumerate(lam[:4])
@@ -107,7 +103,7 @@ def quadratic(eigenvalues=(10.0, -2.0), angle=0.0, center=None, seed=0):
         formula=formula,
         description="Quadratic with the Hessian's eigenvalues set directly; "
         "f is its own second-order Taylor model, so the slides' update rules hold exactly.",
-        critical=[(c, kind, neg, zero.any(), note)],
+        critical=[(c, kind, neg, zero, note)],
         extras={"eigenvectors": V, "eigenvalues": lam},
     )
 

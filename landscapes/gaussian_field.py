@@ -14,28 +14,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._jit import value_kernel, vg_kernel, vgh_kernel
+from ._jit import helper, value_kernel, vg_kernel, vgh_kernel
 from .base import Kernels, build, check_int, check_range, register
 
 
 # packed: [N, D, c, W (D x N, row-major), b (D)]
-@value_kernel
-def _field_value(x, p):
+@helper
+def _unpack(p):
+    """(scale c, W (D, N), b (D,)) from the packed parameters."""
     n = int(p[0])
     d = int(p[1])
-    c = p[2]
-    w = p[3 : 3 + d * n].reshape((d, n))
-    b = p[3 + d * n : 3 + d * n + d]
+    return p[2], p[3 : 3 + d * n].reshape((d, n)), p[3 + d * n : 3 + d * n + d]
+
+
+@value_kernel
+def _field_value(x, p):
+    c, w, b = _unpack(p)
     return c * np.sum(np.cos(w @ x + b))
 
 
 @vgh_kernel
 def _field_vgh(x, p, g, h):
-    n = int(p[0])
-    d = int(p[1])
-    c = p[2]
-    w = p[3 : 3 + d * n].reshape((d, n))
-    b = p[3 + d * n : 3 + d * n + d]
+    c, w, b = _unpack(p)
+    d, n = w.shape
     z = w @ x + b
     cz = np.cos(z)
     g[:] = -c * (w.T @ np.sin(z))
@@ -52,11 +53,7 @@ def _field_vgh(x, p, g, h):
 
 @vg_kernel
 def _field_vg(x, p, g):
-    n = int(p[0])
-    d = int(p[1])
-    c = p[2]
-    w = p[3 : 3 + d * n].reshape((d, n))
-    b = p[3 + d * n : 3 + d * n + d]
+    c, w, b = _unpack(p)
     z = w @ x + b
     g[:] = -c * (w.T @ np.sin(z))
     return c * np.sum(np.cos(z))

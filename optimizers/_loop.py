@@ -18,7 +18,6 @@ from .spectral import (
     SGD,
     auto_damping,
     denominator,
-    eigh_sym,
     eigh_sym_into,
     phi,
 )

@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
 import optimizers  # noqa: E402
+from app.components import cached  # noqa: E402
 from app.components import explorer_panel as panel  # noqa: E402
 from app.components import figures  # noqa: E402
 from app.components import scene as sc  # noqa: E402
@@ -326,14 +327,6 @@ def _origin_label(L, origin: str) -> str:
 # =========================================================================== cached work
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _trajectories(scene: sc.Scene, _L) -> list:
-    return sc.compute(scene, _L)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _grid(landscape: str, kwargs_key: str, origin: str, directions: str, _L, _plane):
-    return figures.landscape_grid(_L, _plane)
 
 
 def _landscape_for(scene: sc.Scene):
@@ -494,13 +487,12 @@ def main() -> None:
     plane = sc.plane_for(L, scene.origin, scene.directions)
     x0 = plane.lift(scene.start)
     try:
-        trajectories = _trajectories(scene, L)
+        trajectories = cached.trajectories(scene, L)
     except ValueError as exc:
         st.error(f"The methods could not run: {exc}")
         trajectories = []
     ref = sc.reference_point(L, x0)
-    grid = _grid(scene.landscape, repr(sorted(scene.kwargs().items())), scene.origin,
-                 scene.directions, L, plane)
+    grid = cached.grid(scene, L, plane)
 
     st.latex(L.formula)
     st.caption(L.description)

@@ -22,7 +22,7 @@ import streamlit as st  # noqa: E402
 from streamlit.errors import StreamlitPageNotFoundError  # noqa: E402
 
 import landscapes  # noqa: E402
-from app.components import figures  # noqa: E402
+from app.components import cached, figures  # noqa: E402
 from app.components import scene as sc  # noqa: E402
 from app.components import stories as stories_lib  # noqa: E402
 from app.components.common import (  # noqa: E402
@@ -91,14 +91,6 @@ def _ask_again(revealed_key: str, answered_key: str) -> None:
 # =========================================================================== cached work
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _trajectories(scene: sc.Scene, _L) -> list:
-    return sc.compute(scene, _L)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _grid(landscape: str, kwargs_key: str, origin: str, directions: str, _L, _plane):
-    return figures.landscape_grid(_L, _plane)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -369,7 +361,7 @@ def _scene(story: stories_lib.Story, k: int) -> None:
     L = get_landscape(scene.landscape, **scene.kwargs())
     plane = sc.plane_for(L, scene.origin, scene.directions)
     try:
-        trajectories = _trajectories(scene, L)
+        trajectories = cached.trajectories(scene, L)
     except ValueError as exc:
         st.error(f"The scene's methods could not run: {exc}")
         return
@@ -381,8 +373,7 @@ def _scene(story: stories_lib.Story, k: int) -> None:
     if pred is not None:
         _outcome(named, trajectories, plane, revealed_key, answered_key)
 
-    grid = _grid(scene.landscape, repr(sorted(scene.kwargs().items())), scene.origin,
-                 scene.directions, L, plane)
+    grid = cached.grid(scene, L, plane)
     ref = sc.reference_point(L, plane.lift(scene.start))
     fig = figures.explorer_figure(scene, L, plane, trajectories, grid, ref, clickable=False,
                                   height=FIGURE_HEIGHT)
