@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import plotly_array as array
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "lanczos.py")
 
 
-def array(value) -> np.ndarray:
-    """A trace's data array; Plotly >= 6 ships numpy arrays as base64 typed arrays."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        return out.reshape(value["shape"]) if "shape" in value else out
-    return np.asarray(value)
 
 
 def figures(at) -> list[dict]:

@@ -4,13 +4,13 @@ and setting one widget changes what it shows."""
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import plotly_array as arr
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "app" / "views"
@@ -37,14 +37,6 @@ def spec(at: AppTest, key: str) -> dict:
     raise AssertionError(f"no chart with key {key!r}")
 
 
-def arr(data) -> np.ndarray:
-    """A figure array from its JSON: a list, or Plotly's typed array {"dtype", "bdata"[, "shape"]}."""
-    if isinstance(data, dict) and "bdata" in data:
-        out = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
-        if "shape" in data:
-            out = out.reshape([int(v) for v in str(data["shape"]).split(",")])
-        return out
-    return np.asarray(data, dtype=float)
 
 
 def markdown_text(at: AppTest) -> str:

@@ -3,13 +3,13 @@ it draws."""
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import plotly_array as _values
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "linear_networks.py")
 
@@ -22,13 +22,6 @@ def _figure(at, key_part: str) -> dict:
     raise AssertionError(f"no chart with key {key_part!r}")
 
 
-def _values(data) -> np.ndarray:
-    """A Plotly array as numpy: plain lists, or the typed-array form {"dtype", "bdata"[, "shape"]}."""
-    if isinstance(data, dict) and "bdata" in data:
-        arr = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
-        shape = data.get("shape")
-        return arr.reshape([int(s) for s in str(shape).split(",")]) if shape else arr
-    return np.asarray(data, dtype=float)
 
 
 @pytest.fixture(scope="module")

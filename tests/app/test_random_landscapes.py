@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import plotly_array as array
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "random_landscapes.py")
 # Small settings so that each run takes about a second.
@@ -16,12 +16,6 @@ SMALL = {"rl_dim": 8, "rl_starts": 40, "rl_pos_max_n": 3, "rl_pos_samples": 10_0
          "rl_goe_samples": 2}
 
 
-def array(value) -> np.ndarray:
-    """A trace's data array; Plotly >= 6 ships numpy arrays as base64 typed arrays."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        return out.reshape(value["shape"]) if "shape" in value else out
-    return np.asarray(value)
 
 
 def figures(at) -> list[dict]:

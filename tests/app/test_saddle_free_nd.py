@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import plotly_array as _values
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "saddle_free_nd.py")
 
@@ -24,13 +24,6 @@ def _trace(fig: dict, name: str) -> np.ndarray:
     return _values(next(t for t in fig["data"] if t["name"] == name)["y"])
 
 
-def _values(data) -> np.ndarray:
-    """A Plotly array as numpy: plain lists, or the typed-array form {"dtype", "bdata"[, "shape"]}."""
-    if isinstance(data, dict) and "bdata" in data:
-        arr = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
-        shape = data.get("shape")
-        return arr.reshape([int(s) for s in str(shape).split(",")]) if shape else arr
-    return np.asarray(data, dtype=float)
 
 
 @pytest.fixture(scope="module")
