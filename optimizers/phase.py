@@ -323,14 +323,7 @@ def gd_phase_diagram(lambda_plus: float = 1.0, lambda_minus=(-3.0, 3.0), lr=(0.0
     -------
     PhaseDiagram
     """
-    lambda_plus = _check_lambda_plus(lambda_plus)
-    x_range = _check_range("lambda_minus", lambda_minus)
-    y_range = _check_range("lr", lr, lo_min=0.0)
-    ny, nx = _check_shape(shape)
-    x, y = _centres(*x_range, nx), _centres(*y_range, ny)
-    outcomes, taken, theory = _compute("gd", "lr", lambda_plus, x, y, steps, progress)
-    return PhaseDiagram("gd", "lr", lambda_plus, x, y, outcomes, taken, theory,
-                        gd_boundaries(lambda_plus, x_range, y_range), int(steps))
+    return _diagram("gd", "lr", gd_boundaries, lambda_plus, lambda_minus, lr, shape, steps, progress)
 
 
 def damped_newton_phase_diagram(lambda_plus: float = 1.0, lambda_minus=(-3.0, 0.0),
@@ -339,14 +332,20 @@ def damped_newton_phase_diagram(lambda_plus: float = 1.0, lambda_minus=(-3.0, 0.
     """Outcome of damped Newton (full step, fixed shift m) over (lambda_-, m) near a 2D
     quadratic saddle.  Parameters as in ``gd_phase_diagram``, with ``damping`` the range of m
     (lo >= 0; m = 0 is Newton, attracted in one step)."""
+    return _diagram("damped_newton", "damping", damped_newton_boundaries, lambda_plus, lambda_minus,
+                    damping, shape, steps, progress)
+
+
+def _diagram(method, hyper, boundaries, lambda_plus, lambda_minus, y_values, shape, steps, progress):
+    """The shared body of the two phase diagrams: check, run the grid, draw the theory."""
     lambda_plus = _check_lambda_plus(lambda_plus)
     x_range = _check_range("lambda_minus", lambda_minus)
-    y_range = _check_range("damping", damping, lo_min=0.0)
+    y_range = _check_range(hyper, y_values, lo_min=0.0)
     ny, nx = _check_shape(shape)
     x, y = _centres(*x_range, nx), _centres(*y_range, ny)
-    outcomes, taken, theory = _compute("damped_newton", "damping", lambda_plus, x, y, steps, progress)
-    return PhaseDiagram("damped_newton", "damping", lambda_plus, x, y, outcomes, taken, theory,
-                        damped_newton_boundaries(lambda_plus, x_range, y_range), int(steps))
+    outcomes, taken, theory = _compute(method, hyper, lambda_plus, x, y, steps, progress)
+    return PhaseDiagram(method, hyper, lambda_plus, x, y, outcomes, taken, theory,
+                        boundaries(lambda_plus, x_range, y_range), int(steps))
 
 
 def _check_lambda_plus(value) -> float:

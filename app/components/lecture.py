@@ -49,18 +49,25 @@ def think_first(question: str, answer: str, key: str) -> bool:
     bool
         True when the answer is shown.
     """
+    return _reveal_card(key, f"think_{key}", f":material/psychology: **Think first.** {question}",
+                        ("Reveal the answer", "Hide the answer"), lambda: st.markdown(answer))
+
+
+def _reveal_card(key: str, container_key: str, heading: str, labels: tuple[str, str], body) -> bool:
+    """A bordered card: a heading, a show/hide button, and ``body()`` drawn inside it when
+    revealed.  Returns True when revealed."""
     shown = is_revealed(key)
-    with st.container(border=True, key=f"think_{key}"):
-        st.markdown(f":material/psychology: **Think first.** {question}")
+    with st.container(border=True, key=container_key):
+        st.markdown(heading)
         st.button(
-            "Hide the answer" if shown else "Reveal the answer",
+            labels[1] if shown else labels[0],
             key=key,
             on_click=_flip,
             args=(key,),
             icon=":material/visibility_off:" if shown else ":material/visibility:",
         )
         if shown:
-            st.markdown(answer)
+            body()
     return shown
 
 
@@ -83,20 +90,12 @@ def misconception_card(myth: str, truth: str, demo_hint: str, key: str) -> bool:
     bool
         True when the truth is shown.
     """
-    shown = is_revealed(key)
-    with st.container(border=True, key=f"myth_{key}"):
-        st.markdown(f":material/report: **Misconception:** *“{myth}”*")
-        st.button(
-            "Hide" if shown else "Is it true?",
-            key=key,
-            on_click=_flip,
-            args=(key,),
-            icon=":material/visibility_off:" if shown else ":material/visibility:",
-        )
-        if shown:
-            st.markdown(f"**No.** {truth}")
-            st.caption(f"See it: {demo_hint}")
-    return shown
+    def body():
+        st.markdown(f"**No.** {truth}")
+        st.caption(f"See it: {demo_hint}")
+
+    return _reveal_card(key, f"myth_{key}", f":material/report: **Misconception:** *“{myth}”*",
+                        ("Is it true?", "Hide"), body)
 
 
 def link_or_label(page: str | Path, label: str, icon: str | None = None) -> bool:
