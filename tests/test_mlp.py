@@ -79,7 +79,7 @@ def test_hessian_minus_gauss_newton_vanishes_with_the_residuals():
     theta = _points(L, 1)[0]
     teacher = landscapes.get("tanh_mlp", **SMALL)
     object.__setattr__(teacher, "packed", L.packed.copy())
-    m, d, k = L.params["n_samples"], L.params["n_components"], L.params["n_classes"]
+    m, d = L.params["n_samples"], L.params["n_components"]
     teacher.packed[4 + m * d:] = _outputs(L, theta).ravel()
     assert teacher.value(theta) == pytest.approx(0.0, abs=1e-28)
     np.testing.assert_allclose(teacher.hess(theta), teacher.metric(theta), atol=1e-14)

@@ -25,7 +25,7 @@ NEGATIVE_COLOUR, POSITIVE_COLOUR = "#8B0A1A", "#08306B"
 
 TRAIL = 10          # points of the moving trail behind each method's head
 GRID = 121          # contour grid points per axis
-CLICK_GRID = 21     # invisible clickable points per axis; each SVG marker costs render time
+SLIDER_TICKS = 60   # most stops of the step slider (see slider_steps)
 FAR = 50.0          # a path is cut after its first point this many half-windows out
 # Pale greys (low) to warm white (high): the method colours stay readable on top.
 CONTOUR_COLOURS = [[0.0, "#8f99a8"], [0.5, "#dde2e8"], [1.0, "#fbf7ef"]]
@@ -143,8 +143,8 @@ def explorer_figure(scene: Scene, L, plane: Plane, trajectories, grid, reference
     reference : Reference
         θ* of the update-rule panel; its eigenvectors are drawn as arrows.
     clickable : bool
-        Add an invisible grid of points that a click selects (2D only): the page sets the
-        start point from the selection.
+        Say in the contour's hover text that a click starts the runs there (the page's
+        live plot reports clicks; see app/components/live_plot.py).
 
     Returns
     -------
@@ -159,6 +159,7 @@ def explorer_figure(scene: Scene, L, plane: Plane, trajectories, grid, reference
     zlo, zhi = (float(finite_z.min()), float(finite_z.max())) if finite_z.size else (0.0, 1.0)
     zspan = max(zhi - zlo, 1e-12)
     xlab, ylab = plane.axis_labels
+    hint = "<br><i>click: start here</i>"
 
     data: list = []
     if three_d:
@@ -170,17 +171,8 @@ def explorer_figure(scene: Scene, L, plane: Plane, trajectories, grid, reference
                                showscale=True,
                                colorbar=dict(title=dict(text="f"), thickness=10, len=0.8),
                                hovertemplate=f"{xlab} = %{{x:.3g}}<br>{ylab} = %{{y:.3g}}"
-                                             "<br>f = %{z:.4g}<extra></extra>"))
-        if clickable:
-            cs = np.linspace(*plane.s_range, CLICK_GRID)
-            ct = np.linspace(*plane.t_range, CLICK_GRID)
-            ss, tt = np.meshgrid(cs, ct)
-            data.append(dict(type="scatter", 
-                x=np.round(ss.ravel(), digits), y=np.round(tt.ravel(), digits), mode="markers",
-                marker=dict(size=12, color="rgba(0,0,0,0)"), name="click to start here",
-                showlegend=False, hovertemplate="click: start at (%{x:.3g}, %{y:.3g})<extra></extra>",
-                unselected=dict(marker=dict(opacity=0)), selected=dict(marker=dict(opacity=0)),
-            ))
+                                             "<br>f = %{z:.4g}" + (hint if clickable else "")
+                                             + "<extra></extra>"))
 
     def z_of(values):
         return np.clip(np.asarray(values, float), zlo - zspan, zhi + zspan)
@@ -342,15 +334,27 @@ def _frames(trajectories, paths, steps, digits, three_d, moving, z_of) -> list:
     return frames
 
 
+def slider_steps(steps: int, most: int = SLIDER_TICKS) -> list[int]:
+    """The steps the step slider stops at: every step up to ``most``, else every k-th step
+    and the last.  Plotly measures and draws every slider step on each redraw (about 1.3 ms
+    each in Chromium), so 300 of them would cost ~0.4 s of every slider change on the page."""
+    stride = max(1, math.ceil(steps / most))
+    ks = list(range(0, steps + 1, stride))
+    if ks[-1] != steps:
+        ks.append(steps)
+    return ks
+
+
 def _step_slider(steps: int, redraw: bool) -> dict:
-    """The step slider as plain layout JSON (one step per frame)."""
+    """The step slider as plain layout JSON; its steps show frames (see ``slider_steps``)."""
+    ks = slider_steps(steps)
     return dict(
-        active=steps, x=0.2, len=0.8, y=0, yanchor="top", pad=dict(t=45, b=10),
+        active=len(ks) - 1, x=0.2, len=0.8, y=0, yanchor="top", pad=dict(t=45, b=10),
         currentvalue=dict(prefix="step t = ", visible=True, xanchor="right"),
         steps=[dict(method="animate", label=str(k),
                     args=[[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw},
                                      "transition": {"duration": 0}}])
-               for k in range(steps + 1)],
+               for k in ks],
     )
 
 
@@ -472,6 +476,6 @@ def _value_range(trajectories, window_values):
 
 
 __all__ = [
-    "AnimatedFigure", "CLICK_GRID", "KIND_COLOURS", "KIND_SYMBOLS", "METHOD_COLOURS",
+    "AnimatedFigure", "KIND_COLOURS", "KIND_SYMBOLS", "METHOD_COLOURS",
     "eps_figure", "explorer_figure", "landscape_grid", "progress_figure", "visible_path",
 ]

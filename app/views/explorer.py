@@ -24,7 +24,7 @@ from app.components import explorer_panel as panel  # noqa: E402
 from app.components import figures  # noqa: E402
 from app.components import scene as sc  # noqa: E402
 from app.components.common import METHOD_COLOURS, get_landscape, method_label  # noqa: E402
-from app.components.theme import show  # noqa: E402
+from app.components.live_plot import show_live  # noqa: E402
 
 PREFIX = "explorer_"
 FIGURE_KEY = PREFIX + "figure"
@@ -114,19 +114,6 @@ def _ensure(key: str, value) -> None:
 
 def _set_start(s: float, t: float) -> None:
     st.session_state[K("x0_s")], st.session_state[K("x0_t")] = float(s), float(t)
-
-
-def _on_figure_click() -> None:
-    """on_select callback: a click selects a point (of the invisible grid or a path); start
-    there.  Callbacks run before the rerun, so the start inputs can still be set."""
-    event = st.session_state.get(FIGURE_KEY)
-    try:
-        points = event["selection"]["points"] if event else []
-        x, y = float(points[0]["x"]), float(points[0]["y"])
-    except (KeyError, TypeError, ValueError, IndexError):
-        return
-    if math.isfinite(x) and math.isfinite(y):
-        _set_start(x, y)
 
 
 # =========================================================================== controls
@@ -498,9 +485,10 @@ def main() -> None:
     st.caption(L.description)
     left, right = st.columns([3, 2], gap="medium")
     with left:
+        clickable = scene.view == "2d"
         fig = figures.explorer_figure(scene, L, plane, trajectories, grid, ref,
-                                      clickable=scene.view == "2d")
-        show(fig, key=FIGURE_KEY, on_select=_on_figure_click, selection_mode="points")
+                                      clickable=clickable)
+        show_live(fig, FIGURE_KEY, on_click=_set_start if clickable else None)
         if plane.is_slice:
             st.caption(f"A 2D slice of {L.dim} dimensions through {plane.origin_label}: "
                        f"{plane.axis_labels[0]}, {plane.axis_labels[1]}. Paths are projected "
@@ -520,13 +508,13 @@ def main() -> None:
     if trajectories:
         a, b = st.columns(2)
         with a:
-            show(figures.eps_figure(trajectories, ref), key=K("eps_figure"))
+            show_live(figures.eps_figure(trajectories, ref), K("eps_figure"))
             st.caption("GD leaves a negative-curvature direction at rate |1 − αλ| per step; "
                        "Newton lands on θ* (|ε| drops to the 1e-16 floor); saddle-free Newton "
                        "doubles ε along negative curvature at once.")
         with b:
-            show(figures.progress_figure(trajectories, window_values=grid[2]),
-                 key=K("progress_figure"))
+            show_live(figures.progress_figure(trajectories, window_values=grid[2]),
+                      K("progress_figure"))
             st.caption("The value axis stops one landscape range below the window's lowest "
                        "value: runs that escape to −∞ leave it.")
 

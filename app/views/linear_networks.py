@@ -222,7 +222,7 @@ follows Saxe et al.'s sigmoid; a deep balanced chain follows an ODE solved here 
             "no dashed curve." if negative else ""
     index_note = (f"At the origin the Hessian of the 2-layer net has eigenvalues ±s_α, each n₁ = {len(S)} times: "
                   f"index {res['origin_index']} of {res['dim']}. " if depth == 2 else
-                  f"For D ≥ 3 the origin is a degenerate saddle (its Hessian is zero), so the plateau is flatter. ")
+                  "For D ≥ 3 the origin is a degenerate saddle (its Hessian is zero), so the plateau is flatter. ")
     if start == "decoupled" and depth == 2:
         halves = [saxe.first_crossing(it, res["strengths"][:, a], s / 2) for a, s in enumerate(S)]
         formula = [float(saxe.time_to_reach(s / 2, s, u0, lr)) if u0 < s / 2 else float("nan") for s in S]

@@ -29,6 +29,7 @@ from app.components.common import (  # noqa: E402
     KIND_COLOURS, KIND_SYMBOLS, OKABE_ITO, get_landscape, method_label,
 )
 from app.components.lecture import link_or_label, slide_question  # noqa: E402
+from app.components.live_plot import show_live  # noqa: E402
 from app.components.presenter import controls  # noqa: E402
 from app.components.scenes import describe_changes, landscape_name, outcome_matches  # noqa: E402
 from app.components.theme import show  # noqa: E402
@@ -377,7 +378,7 @@ def _scene(story: stories_lib.Story, k: int) -> None:
     ref = sc.reference_point(L, plane.lift(scene.start))
     fig = figures.explorer_figure(scene, L, plane, trajectories, grid, ref, clickable=False,
                                   height=FIGURE_HEIGHT)
-    show(fig, key=K("figure"))
+    show_live(fig, K("figure"))
     stops = "; ".join(f"{method_label(t.method)}: {t.stop.label} after {t.steps} "
                       f"step{'' if t.steps == 1 else 's'}" for t in trajectories)
     st.caption(f"{landscape_name(L.name)}: runs from ({scene.start[0]:.3g}, {scene.start[1]:.3g}). {stops}. "

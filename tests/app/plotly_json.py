@@ -15,3 +15,16 @@ def plotly_array(data) -> np.ndarray:
             out = out.reshape([int(v) for v in str(data["shape"]).split(",")])
         return out
     return np.asarray(data, dtype=float)
+
+
+def live_figures(at) -> dict[str, dict]:
+    """The figures an AppTest run drew with app/components/live_plot.py, by widget key, in
+    page order."""
+    from app.components import live_plot
+
+    out = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == live_plot.COMPONENT_NAME:
+            key = element.proto.id.split("-", 2)[2]  # "$$ID-<hash>-<key>"
+            out[key] = live_plot.spec_of(element.proto.json)
+    return out

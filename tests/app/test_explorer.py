@@ -4,13 +4,13 @@ fall back to defaults with warnings."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import live_figures
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "explorer.py")
 
@@ -22,8 +22,8 @@ def _app(query: dict | None = None) -> AppTest:
     return at.run()
 
 
-def _spec(at: AppTest, i: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
+def _spec(at: AppTest, key: str = "explorer_figure") -> dict:
+    return live_figures(at)[key]
 
 
 def _critical_point_names(spec: dict) -> set[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import live_figures
 
 from app.components.scenes import SCENES
 from app.components.stories import STORIES
@@ -35,7 +36,9 @@ def _notice(at: AppTest) -> str:
 
 
 def _charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The scene (a live plot) first, then the panels' charts."""
+    return list(live_figures(at).values()) + [json.loads(c.proto.spec)
+                                              for c in at.get("plotly_chart")]
 
 
 def _path_names(at: AppTest) -> set[str]:
@@ -107,7 +110,7 @@ def test_malformed_story_query_gives_warnings_and_the_defaults():
 
 def test_predict_then_reveal_draws_nothing_until_answered():
     at = _app({"story": "newton", "step": "1"})
-    assert at.get("plotly_chart") == []  # no figure before the answer
+    assert _charts(at) == []  # no figure before the answer
     radio = at.radio(key="stories_answer_newton_0")
     assert radio.value is None and radio.index is None
     assert radio.options[0] == "On the saddle, after one step"
@@ -115,7 +118,7 @@ def test_predict_then_reveal_draws_nothing_until_answered():
     assert any("predict first" in m.value for m in at.markdown)
 
     radio.set_value(1).run()  # "Downhill along v2, like gradient descent": wrong
-    assert at.get("plotly_chart") == []
+    assert _charts(at) == []
     at.button(key="stories_reveal").click().run()
     assert _path_names(at) == {"Gradient descent path", "Newton path"}
     assert at.warning and at.warning[0].value.startswith("**Not quite:** you said “Downhill")
@@ -123,11 +126,11 @@ def test_predict_then_reveal_draws_nothing_until_answered():
     assert any(m.value.startswith("**Observe:** Newton jumps onto the saddle") for m in at.markdown)
 
     at.button(key="stories_ask_again").click().run()
-    assert at.get("plotly_chart") == [] and at.radio(key="stories_answer_newton_0").value is None
+    assert _charts(at) == [] and at.radio(key="stories_answer_newton_0").value is None
     at.radio(key="stories_answer_newton_0").set_value(0).run()
     at.button(key="stories_reveal").click().run()
     assert at.success and at.success[0].value.startswith("**Right.** On the saddle, after one step")
-    assert len(at.get("plotly_chart")) == 2  # the scene and its |eps| panel
+    assert len(_charts(at)) == 2  # the scene and its |eps| panel
 
 
 @pytest.mark.parametrize("slug, step", [("damping", 3), ("plateaus", 4), ("degenerate", 1)])
@@ -150,7 +153,7 @@ def test_every_step_of_every_story_runs_without_error():
             step = story.steps[k]
             assert f"**{step.title}**" in _banner(at)
             if step.scene.prediction is None:
-                assert at.get("plotly_chart"), (slug, k)
+                assert _charts(at), (slug, k)
                 assert any(m.value == f"**Observe:** {step.observe}" for m in at.markdown)
             if k < len(story) - 1:
                 at.button(key="stories_next").click().run()

@@ -1,0 +1,144 @@
+"""Plotly figures that update in place: a small Streamlit component around ``Plotly.react``.
+
+``st.plotly_chart`` derives its element id from the figure's JSON, so every change of a slider
+mounts a new chart: the browser builds the whole figure (300 animation frames, contour,
+legend, step slider) from scratch, and measures its width and draws it a second time.
+The explorer's figures are drawn by this component instead.  It keeps one Plotly graph per
+key and hands every new figure to ``Plotly.react``, which updates that graph in place
+(``benchmarks/bench_explorer.py`` measures the difference).
+
+Plotly.js is the bundle that ships with the installed ``plotly`` package (the same version
+that renders the exports).  It is copied to ``app/static`` and served by Streamlit's static
+file serving, which ``.streamlit/config.toml`` turns on.
+
+A click on the figure reports the clicked point (for a contour, the nearest grid point) to
+``on_click(x, y)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import plotly
+import plotly.io as pio
+import streamlit as st
+
+from .theme import style
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+_BUNDLE_SOURCE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+BUNDLE_NAME = f"plotly-{plotly.__version__}.min.js"
+# Relative to the page, so it also works under a server.baseUrlPath.
+BUNDLE_URL = f"./app/static/{BUNDLE_NAME}"
+
+_JS = r"""
+function loadPlotly(src) {
+  if (!window.__saddleLabPlotly) {
+    window.__saddleLabPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly)
+                                           : reject(new Error(src + " did not define Plotly")));
+      script.onerror = () => reject(new Error("could not load " + src));
+      document.head.appendChild(script);
+    });
+    window.__saddleLabPlotly.catch(() => { window.__saddleLabPlotly = null; });
+  }
+  return window.__saddleLabPlotly;
+}
+
+export default async function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let gd = parentElement.querySelector("div.saddle-live-plot");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "saddle-live-plot";
+    gd.style.width = "100%";
+    parentElement.appendChild(gd);
+  }
+  gd.style.minHeight = data.height + "px";
+  gd.__saddleLabClick = data.click ? setTriggerValue : null;
+  let Plotly;
+  try {
+    Plotly = await loadPlotly(data.src);
+  } catch (err) {
+    gd.textContent = "The figure could not be drawn: " + err.message + ". Start the app from "
+      + "the project folder (streamlit run app/main.py): its .streamlit/config.toml turns on "
+      + "the static file serving that delivers Plotly.";
+    return;
+  }
+  if (gd.__saddleLabSpec === data.spec) return;
+  gd.__saddleLabSpec = data.spec;
+  const figure = JSON.parse(data.spec);
+  figure.config = data.config;
+  await Plotly.react(gd, figure);
+  if (!gd.__saddleLabBound) {
+    gd.__saddleLabBound = true;
+    gd.on("plotly_click", (event) => {
+      const report = gd.__saddleLabClick;
+      const point = event && event.points && event.points[0];
+      if (report && point && Number.isFinite(point.x) && Number.isFinite(point.y)) {
+        report("click", { x: point.x, y: point.y });
+      }
+    });
+  }
+}
+"""
+
+_CONFIG = {"responsive": True, "displaylogo": False,
+           "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+COMPONENT_NAME = "saddle_lab.live_plot"
+_component = st.components.v2.component(COMPONENT_NAME, js=_JS, isolate_styles=False)
+
+
+def ensure_bundle(static_dir: Path = STATIC_DIR) -> Path:
+    """Copy the installed Plotly.js bundle to the static folder (once per plotly version)."""
+    target = static_dir / BUNDLE_NAME
+    if not target.exists() or target.stat().st_size != _BUNDLE_SOURCE.stat().st_size:
+        static_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(_BUNDLE_SOURCE, tmp)
+        tmp.replace(target)  # atomic: a browser never reads half a file
+    return target
+
+
+def figure_spec(fig) -> str:
+    """The figure as the JSON that the browser draws (styled for the current theme)."""
+    return pio.to_json(style(fig, streamlit_theme=False).to_dict(), validate=False)
+
+
+def show_live(fig, key: str, *, on_click=None) -> None:
+    """Draw ``fig`` under ``key``, updating the same graph in place on every rerun.
+
+    ``on_click(x, y)``, if given, runs (as a widget callback, before the rerun) with the
+    clicked point's coordinates.
+    """
+    ensure_bundle()
+    spec = figure_spec(fig)
+    height = int(getattr(fig.layout, "height", None) or 450)
+    callbacks = {}
+    if on_click is not None:
+        def _clicked() -> None:
+            state = st.session_state.get(key) or {}
+            point = state.get("click") if hasattr(state, "get") else None
+            try:
+                x, y = float(point["x"]), float(point["y"])
+            except (KeyError, TypeError, ValueError):
+                return
+            if math.isfinite(x) and math.isfinite(y):
+                on_click(x, y)
+
+        callbacks["on_click_change"] = _clicked
+    _component(key=key, data={"spec": spec, "src": BUNDLE_URL, "config": _CONFIG,
+                              "height": height, "click": on_click is not None},
+               height=height, **callbacks)
+
+
+def spec_of(data_json: str) -> dict:
+    """The figure dict inside a live plot's component data (for tests and tools)."""
+    return json.loads(json.loads(data_json)["spec"])
