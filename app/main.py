@@ -9,8 +9,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT.parent) not in sys.path:  # `streamlit run app/main.py` from a plain checkout
     sys.path.insert(0, str(ROOT.parent))
 
-from app.components.common import warm_up  # noqa: E402
-from app.components.presenter import presenter_toggle  # noqa: E402
+from app.components import live_plot  # noqa: E402  (light: no kernels, no figure classes)
 
 st.set_page_config(page_title="Saddle Lab", page_icon="🐴", layout="wide")
 
@@ -31,13 +30,23 @@ PAGES = [
     ("Appendix", "lanczos.py", "Power iteration and Lanczos", ":material/stacked_line_chart:"),
 ]
 
+# Pages whose figures are live plots: the browser starts loading Plotly.js at once, while the
+# server imports the kernels (on a cold server that overlap is about a second).
+LIVE_PLOT_PAGES = ("stories.py", "explorer.py")
+
 sections: dict[str, list] = {}
 for section, file, title, icon in PAGES:
     page = st.Page(str(ROOT / "views" / file), title=title, icon=icon, default=file == "home.py")
     sections.setdefault(section, []).append(page)
+current = st.navigation(sections)
+if any(current.url_path == Path(file).stem for file in LIVE_PLOT_PAGES):
+    live_plot.preload()
+
+from app.components.common import warm_up  # noqa: E402  (imports the compiled kernels)
+from app.components.presenter import presenter_toggle  # noqa: E402
 
 with st.spinner("Loading the compiled kernels..."):
     warm_up()
 presenter_toggle()
 
-st.navigation(sections).run()
+current.run()

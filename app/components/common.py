@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 
@@ -48,4 +49,12 @@ def warm_up() -> bool:
     optimizers.run(landscapes.get("two_param_net"), "natural_gradient", [0.5, 0.2], steps=2)
     optimizers.run_many(L, "gd", np.zeros((2, 2)), steps=2)
     L.grid_values(np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
+    import plotly.graph_objects  # noqa: F401  (every page builds figures)
+
+    # Everything loaded so far lives as long as the server.  Freezing it keeps it out of the
+    # garbage collector's full scans, which otherwise run every few thousand allocations
+    # (building the explorer's 300 animation frames) and walk every object in the process
+    # (benchmarks/bench_explorer.py times the explorer figure both ways).
+    gc.collect()
+    gc.freeze()
     return True

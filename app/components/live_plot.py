@@ -20,13 +20,11 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import tempfile
 from pathlib import Path
 
-import plotly
-import plotly.io as pio
+import plotly  # the package only: its submodules load on use
 import streamlit as st
-
-from .theme import style
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 _BUNDLE_SOURCE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -53,6 +51,10 @@ function loadPlotly(src) {
 
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (data.preload) {
+    loadPlotly(data.src).catch(() => {});  // the figures report a failure
+    return;
+  }
   let gd = parentElement.querySelector("div.saddle-live-plot");
   if (!gd) {
     gd = document.createElement("div");
@@ -101,15 +103,33 @@ def ensure_bundle(static_dir: Path = STATIC_DIR) -> Path:
     target = static_dir / BUNDLE_NAME
     if not target.exists() or target.stat().st_size != _BUNDLE_SOURCE.stat().st_size:
         static_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(_BUNDLE_SOURCE, tmp)
-        tmp.replace(target)  # atomic: a browser never reads half a file
+        with tempfile.NamedTemporaryFile(dir=static_dir, suffix=".part", delete=False) as tmp:
+            with open(_BUNDLE_SOURCE, "rb") as source:
+                shutil.copyfileobj(source, tmp)
+        Path(tmp.name).replace(target)  # atomic: a browser never reads half a file
     return target
 
 
 def figure_spec(fig) -> str:
     """The figure as the JSON that the browser draws (styled for the current theme)."""
-    return pio.to_json(style(fig, streamlit_theme=False).to_dict(), validate=False)
+    import plotly.io as pio
+
+    from .theme import style_spec
+
+    return pio.to_json(style_spec(fig.to_dict()), validate=False)
+
+
+def preload(key: str = "live_plot_preload") -> None:
+    """Start loading Plotly.js in the browser now, while the server still computes the page.
+
+    Light on purpose: it imports neither the kernels nor Plotly's figure classes, so that an
+    entry script can call it before its own heavy imports.
+    """
+    try:
+        ensure_bundle()
+    except OSError:
+        return  # show_live says why
+    _component(key=key, data={"src": BUNDLE_URL, "preload": True}, height="content")
 
 
 def show_live(fig, key: str, *, on_click=None) -> None:
@@ -118,25 +138,35 @@ def show_live(fig, key: str, *, on_click=None) -> None:
     ``on_click(x, y)``, if given, runs (as a widget callback, before the rerun) with the
     clicked point's coordinates.
     """
-    ensure_bundle()
+    try:
+        ensure_bundle()
+    except OSError as exc:
+        st.warning(f"Plotly.js could not be copied to {STATIC_DIR} ({exc}): the figures below "
+                   "cannot be drawn.")
     spec = figure_spec(fig)
     height = int(getattr(fig.layout, "height", None) or 450)
     callbacks = {}
     if on_click is not None:
         def _clicked() -> None:
-            state = st.session_state.get(key) or {}
-            point = state.get("click") if hasattr(state, "get") else None
-            try:
-                x, y = float(point["x"]), float(point["y"])
-            except (KeyError, TypeError, ValueError):
-                return
-            if math.isfinite(x) and math.isfinite(y):
-                on_click(x, y)
+            point = clicked_point(st.session_state.get(key))
+            if point is not None:
+                on_click(*point)
 
         callbacks["on_click_change"] = _clicked
     _component(key=key, data={"spec": spec, "src": BUNDLE_URL, "config": _CONFIG,
                               "height": height, "click": on_click is not None},
                height=height, **callbacks)
+
+
+def clicked_point(state) -> tuple[float, float] | None:
+    """(x, y) of the click in a live plot's widget state, or None when there is none or it is
+    not a pair of finite numbers (the browser's report is not trusted)."""
+    try:
+        point = state["click"]
+        x, y = float(point["x"]), float(point["y"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
 
 
 def spec_of(data_json: str) -> dict:
