@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,6 +16,11 @@ from plotly.subplots import make_subplots
 
 from app.components import figures, live_plot, theme
 from app.components import scene as sc
+
+sys.path.insert(0, str(Path(__file__).parent / "app"))
+from plotly_json import live_figures  # noqa: E402
+
+PAGE = Path(__file__).resolve().parents[1] / "app" / "views" / "explorer.py"
 
 
 def _explorer(view: str = "2d"):
@@ -100,3 +107,25 @@ def test_bundle_is_copied_once_and_replaced_when_it_differs(tmp_path):
 ])
 def test_clicked_point_accepts_only_finite_pairs(state, expected):
     assert live_plot.clicked_point(state) == expected
+
+
+def test_without_static_serving_the_figures_fall_back_to_plotly_chart(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params["n"] = "20"
+    at.run()
+    assert not at.exception
+    assert set(live_figures(at)) == {"explorer_figure", "explorer_eps_figure",
+                                     "explorer_progress_figure"}
+    assert not at.get("plotly_chart")
+
+    real = live_plot.st.get_option
+    monkeypatch.setattr(live_plot.st, "get_option",
+                        lambda name: False if name == "server.enableStaticServing" else real(name))
+    at.run()
+    assert not at.exception
+    assert live_figures(at) == {}
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == 3 and len(charts[0]["frames"]) == 21
+    assert any("Static file serving is off" in c.value for c in at.caption)

@@ -52,6 +52,9 @@ function loadPlotly(src) {
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (data.preload) {
+    // nothing to show: take no room (not even the gap between elements) above the page
+    const box = parentElement.closest('[data-testid="stElementContainer"]');
+    if (box) box.style.display = "none";
     loadPlotly(data.src).catch(() => {});  // the figures report a failure
     return;
   }
@@ -119,30 +122,45 @@ def figure_spec(fig) -> str:
     return pio.to_json(style_spec(fig.to_dict()), validate=False)
 
 
+def unavailable() -> str | None:
+    """Why live plots cannot be drawn in this server, or None when they can."""
+    if not st.get_option("server.enableStaticServing"):
+        return ("Static file serving is off, so the figures are drawn by st.plotly_chart: "
+                "slower to redraw, and a click does not set the start.  Start the app from "
+                "the project folder (streamlit run app/main.py), whose .streamlit/config.toml "
+                "turns it on.")
+    try:
+        ensure_bundle()
+    except OSError as exc:
+        return (f"Plotly.js could not be copied to {STATIC_DIR} ({exc}), so the figures are "
+                "drawn by st.plotly_chart: slower to redraw, and a click does not set the start.")
+    return None
+
+
 def preload(key: str = "live_plot_preload") -> None:
     """Start loading Plotly.js in the browser now, while the server still computes the page.
 
     Light on purpose: it imports neither the kernels nor Plotly's figure classes, so that an
     entry script can call it before its own heavy imports.
     """
-    try:
-        ensure_bundle()
-    except OSError:
-        return  # show_live says why
-    _component(key=key, data={"src": BUNDLE_URL, "preload": True}, height="content")
+    if unavailable() is None:
+        _component(key=key, data={"src": BUNDLE_URL, "preload": True}, height="content")
 
 
 def show_live(fig, key: str, *, on_click=None) -> None:
     """Draw ``fig`` under ``key``, updating the same graph in place on every rerun.
 
     ``on_click(x, y)``, if given, runs (as a widget callback, before the rerun) with the
-    clicked point's coordinates.
+    clicked point's coordinates.  Where live plots are unavailable (see ``unavailable``) the
+    figure is drawn by ``st.plotly_chart`` instead, with a note saying why.
     """
-    try:
-        ensure_bundle()
-    except OSError as exc:
-        st.warning(f"Plotly.js could not be copied to {STATIC_DIR} ({exc}): the figures below "
-                   "cannot be drawn.")
+    reason = unavailable()
+    if reason is not None:
+        from .theme import show
+
+        show(fig, key=key)
+        st.caption(reason)
+        return
     spec = figure_spec(fig)
     height = int(getattr(fig.layout, "height", None) or 450)
     callbacks = {}

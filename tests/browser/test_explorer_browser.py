@@ -65,12 +65,29 @@ def test_keyboard_slider_change_redraws_a_path(open_app):
     page.wait_for_selector(PLOT)
     before = _path(page)
     assert before is not None
+    graph = page.evaluate_handle(f"() => document.querySelector('{PLOT}')")
     slider = page.locator(".st-key-explorer_p_quadratic_l2").get_by_role("slider")
     rerun(page, lambda: slider.press("ArrowLeft"))  # lambda_2: -1.0 -> -1.1
     after = _wait_for_new_path(page, before)
     assert after != before
+    # updated in place by Plotly.react (app/components/live_plot.py), not drawn anew
+    assert page.evaluate(f"(g) => g === document.querySelector('{PLOT}')", graph)
     assert page.evaluate("() => new URLSearchParams(location.search).get('p.l2')") == "-1.1"
     assert page.console_errors == []
+
+
+def test_plotly_js_is_preloaded_on_the_explorer_only(open_app):
+    page = open_app("/")
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if "/app/static/" in r.url else None)
+    page.wait_for_timeout(500)
+    assert requested == []  # the home page draws with st.plotly_chart alone
+    nav = page.get_by_test_id("stSidebarNav").get_by_role("link", name="Saddle explorer")
+    rerun(page, lambda: nav.click())
+    page.wait_for_selector(PLOT)
+    assert len(requested) == 1 and requested[0].split("/")[-1].startswith("plotly-")
+    # the preload's element takes no room above the page's title
+    assert not page.locator(".st-key-live_plot_preload").is_visible()
 
 
 def test_click_on_the_contour_sets_the_start(open_app):
