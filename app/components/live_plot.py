@@ -78,6 +78,11 @@ export default async function (component) {
   }
   if (gd.__saddleLabSpec === data.spec) return;
   gd.__saddleLabSpec = data.spec;
+  if (data.defer) {
+    // a secondary figure: let the browser paint the page's main figure first
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    if (gd.__saddleLabSpec !== data.spec) return;  // a newer figure arrived meanwhile
+  }
   const figure = JSON.parse(data.spec);
   figure.config = data.config;
   await Plotly.react(gd, figure);
@@ -147,11 +152,12 @@ def preload(key: str = "live_plot_preload") -> None:
         _component(key=key, data={"src": BUNDLE_URL, "preload": True}, height="content")
 
 
-def show_live(fig, key: str, *, on_click=None) -> None:
+def show_live(fig, key: str, *, on_click=None, defer: bool = False) -> None:
     """Draw ``fig`` under ``key``, updating the same graph in place on every rerun.
 
     ``on_click(x, y)``, if given, runs (as a widget callback, before the rerun) with the
-    clicked point's coordinates.  Where live plots are unavailable (see ``unavailable``) the
+    clicked point's coordinates.  A ``defer``-red figure is drawn after the browser has
+    painted the others (the explorer's side plots wait for its main figure).  Where live plots are unavailable (see ``unavailable``) the
     figure is drawn by ``st.plotly_chart`` instead, with a note saying why.
     """
     reason = unavailable()
@@ -172,7 +178,8 @@ def show_live(fig, key: str, *, on_click=None) -> None:
 
         callbacks["on_click_change"] = _clicked
     _component(key=key, data={"spec": spec, "src": BUNDLE_URL, "config": _CONFIG,
-                              "height": height, "click": on_click is not None},
+                              "height": height, "click": on_click is not None,
+                              "defer": defer},
                height=height, **callbacks)
 
 

@@ -508,13 +508,13 @@ def main() -> None:
     if trajectories:
         a, b = st.columns(2)
         with a:
-            show_live(figures.eps_figure(trajectories, ref), K("eps_figure"))
+            show_live(figures.eps_figure(trajectories, ref), K("eps_figure"), defer=True)
             st.caption("GD leaves a negative-curvature direction at rate |1 − αλ| per step; "
                        "Newton lands on θ* (|ε| drops to the 1e-16 floor); saddle-free Newton "
                        "doubles ε along negative curvature at once.")
         with b:
             show_live(figures.progress_figure(trajectories, window_values=grid[2]),
-                      K("progress_figure"))
+                      K("progress_figure"), defer=True)
             st.caption("The value axis stops one landscape range below the window's lowest "
                        "value: runs that escape to −∞ leave it.")
 
