@@ -282,6 +282,24 @@ def test_figure_json_stays_under_a_megabyte_with_five_methods_and_300_steps():
     size = len(pio.to_json(fig.to_dict(), validate=False))
     assert size < 1_000_000, size
     assert len(spec["frames"]) == 301
+    # the step slider stops at every 5th step (at most SLIDER_TICKS + 1 stops), the last
+    # included, and every stop shows an existing frame
+    stops = spec["layout"]["sliders"][0]["steps"]
+    shown = [int(step["args"][0][0]) for step in stops]
+    assert shown == list(range(0, 301, 5)) and len(stops) <= figures.SLIDER_TICKS + 1
+    assert {str(k) for k in shown} <= {f["name"] for f in spec["frames"]}
+    assert spec["layout"]["sliders"][0]["active"] == len(stops) - 1  # starts at the end
+
+
+@pytest.mark.parametrize("steps", [1, 59, 60, 61, 119, 300, 1000])
+def test_slider_stops_cover_the_run(steps):
+    ks = figures.slider_steps(steps)
+    assert ks[0] == 0 and ks[-1] == steps and ks == sorted(set(ks))
+    assert len(ks) <= figures.SLIDER_TICKS + 2
+    gaps = np.diff(ks)
+    assert gaps.max() == max(1, -(-steps // figures.SLIDER_TICKS))  # one stride, the last shorter
+    if steps <= figures.SLIDER_TICKS:
+        assert ks == list(range(steps + 1))
 
 
 def test_critical_points_are_marked_by_kind():

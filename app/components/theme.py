@@ -144,9 +144,10 @@ def show(fig: go.Figure, key: str, **kwargs):
     """Style and draw a figure (``st.plotly_chart`` with a stable key).
 
     A figure with many animation frames is drawn without Streamlit's Plotly theme, which walks
-    the whole figure in the browser: for the explorer's 300 frames that cost about half a
-    second of every redraw (benchmarks/bench_explorer.py: median 1.43 s with it, 0.93 s
-    without).
+    the whole figure in the browser: with the explorer's 300 frames that cost about half a
+    second of every redraw, back when the explorer drew through ``st.plotly_chart`` (median
+    1.43 s with it, 0.93 s without).  Figures redrawn on every change of a control are better
+    drawn by ``live_plot.show_live``, which updates them in place.
     """
     streamlit_theme = not _many_frames(fig)
     return st.plotly_chart(style(fig, streamlit_theme=streamlit_theme), key=key, width="stretch",
