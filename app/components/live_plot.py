@@ -1,14 +1,14 @@
 """Plotly figures that update in place: a small Streamlit component around ``Plotly.react``.
 
-``st.plotly_chart`` derives its element id from the figure's JSON, so every change of a slider
-mounts a new chart: the browser builds the whole figure (300 animation frames, contour,
-legend, step slider) from scratch, and measures its width and draws it a second time.
+``st.plotly_chart`` (Streamlit 1.67) derives its element id from the figure's JSON, keyed or
+not, so every change of a slider mounts a new chart: the browser builds the whole figure
+(300 animation frames, contour, legend, step slider) from scratch in a new graph element.
 The explorer's figures are drawn by this component instead.  It keeps one Plotly graph per
 key and hands every new figure to ``Plotly.react``, which updates that graph in place
 (``benchmarks/bench_explorer.py`` measures the difference).
 
-Plotly.js is the bundle that ships with the installed ``plotly`` package (the same version
-that renders the exports).  It is copied to ``app/static`` and served by Streamlit's static
+Plotly.js is the bundle that ships with the installed ``plotly`` package (the one its HTML
+exports embed).  It is copied to ``app/static`` and served by Streamlit's static
 file serving, which ``.streamlit/config.toml`` turns on.
 
 A click on the figure reports the clicked point (for a contour, the nearest grid point) to
