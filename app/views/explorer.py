@@ -7,6 +7,7 @@ and in the Streamlit-free components (scene, explorer_panel, figures).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from pathlib import Path
@@ -119,22 +120,56 @@ def _set_start(s: float, t: float) -> None:
 # =========================================================================== controls
 
 
-def _landscape_controls(name: str) -> dict:
+class _Widgets:
+    """The sidebar's widgets (``draw=True``), or the values they would return, read from the
+    session state without drawing anything (``draw=False``).
+
+    The page works out its scene once without drawing, sends the main figure, and only then
+    draws the sidebar: the figure reaches the browser ahead of the sidebar's ~40 elements
+    (benchmarks/bench_explorer.py).  Every widget here has a key whose session-state value
+    is set before it is drawn (``_write_scene``, ``_ensure``), so both passes see the same
+    values."""
+
+    def __init__(self, draw: bool):
+        self.draw = draw
+
+    def sidebar(self):
+        return st.sidebar if self.draw else contextlib.nullcontext()
+
+    def columns(self, spec, **kwargs):
+        if self.draw:
+            return st.columns(spec, **kwargs)
+        return [self] * (spec if isinstance(spec, int) else len(spec))
+
+    def expander(self, *args, **kwargs):
+        return st.expander(*args, **kwargs) if self.draw else contextlib.nullcontext()
+
+    def __getattr__(self, name: str):
+        if self.draw:
+            return getattr(st, name)
+
+        def value(*args, key=None, **kwargs):
+            return st.session_state.get(key) if key is not None else None
+
+        return value
+
+
+def _landscape_controls(name: str, ui) -> dict:
     values = {}
     for spec in sc.param_specs(name):
         key = param_key(name, spec.key)
         _ensure(key, _widget_value(spec, spec.default))
         if spec.kind == "floats":
-            st.text_input(spec.label, key=key, help=spec.help)
+            ui.text_input(spec.label, key=key, help=spec.help)
             values[spec.key] = st.session_state[key]
         elif spec.kind == "int" and spec.hi - spec.lo > 50:
-            values[spec.key] = st.number_input(spec.label, int(spec.lo), int(spec.hi), step=1,
+            values[spec.key] = ui.number_input(spec.label, int(spec.lo), int(spec.hi), step=1,
                                                key=key, help=spec.help)
         elif spec.kind == "int":
-            values[spec.key] = st.slider(spec.label, int(spec.lo), int(spec.hi), step=1, key=key,
+            values[spec.key] = ui.slider(spec.label, int(spec.lo), int(spec.hi), step=1, key=key,
                                          help=spec.help)
         else:
-            values[spec.key] = st.slider(spec.label, float(spec.lo), float(spec.hi),
+            values[spec.key] = ui.slider(spec.label, float(spec.lo), float(spec.hi),
                                          step=float(spec.step), key=key, help=spec.help)
     return values
 
@@ -155,7 +190,7 @@ def _parse_params(name: str, raw: dict) -> tuple[dict, list[str]]:
     return out, warnings
 
 
-def _hyper_controls(method: str, dim: int) -> dict:
+def _hyper_controls(method: str, dim: int, ui) -> dict:
     """Widgets for one method's hyperparameters; returns their values."""
     info = optimizers.method_info(method)
     stored = st.session_state[K("hyper_store")].get(method, sc.hyper_defaults(method))
@@ -166,7 +201,7 @@ def _hyper_controls(method: str, dim: int) -> dict:
         if name == "lr":
             _ensure(key, float(current))
             first_order = method in ("gd", "sgd")
-            values[name] = st.number_input(
+            values[name] = ui.number_input(
                 r"learning rate $\alpha$" if first_order else r"step scale $\alpha$",
                 min_value=1e-4, max_value=1000.0, step=0.01 if first_order else 0.1,
                 format="%.4g", key=key, help=h.doc)
@@ -174,45 +209,45 @@ def _hyper_controls(method: str, dim: int) -> dict:
             auto = h.allow_auto and current == "auto"
             if h.allow_auto:
                 _ensure(key + "_auto", auto)
-                auto = st.checkbox("damping $m$: auto", key=key + "_auto", help=h.doc)
+                auto = ui.checkbox("damping $m$: auto", key=key + "_auto", help=h.doc)
             _ensure(key, 0.0 if current == "auto" else float(current))
-            number = st.number_input("damping $m$", min_value=0.0, max_value=1e4, step=0.05,
+            number = ui.number_input("damping $m$", min_value=0.0, max_value=1e4, step=0.05,
                                      format="%.4g", key=key, disabled=auto, help=h.doc)
             values[name] = "auto" if auto else number
         elif name == "margin":
             _ensure(key, float(current))
-            values[name] = st.number_input("auto margin", min_value=1e-4, max_value=1e4, step=0.05,
+            values[name] = ui.number_input("auto margin", min_value=1e-4, max_value=1e4, step=0.05,
                                            format="%.4g", key=key, help=h.doc)
         elif name == "noise":
             _ensure(key, float(current))
-            values[name] = st.number_input(r"noise $\sigma$", min_value=0.0, max_value=100.0,
+            values[name] = ui.number_input(r"noise $\sigma$", min_value=0.0, max_value=100.0,
                                            step=0.05, format="%.4g", key=key, help=h.doc)
         elif name == "seed":
             _ensure(key, int(current))
-            values[name] = int(st.number_input("noise seed", min_value=0, max_value=2**31 - 1,
+            values[name] = int(ui.number_input("noise seed", min_value=0, max_value=2**31 - 1,
                                                step=1, key=key, help=h.doc))
         elif name == "k":
             default_k = min(dim, 20)
             _ensure(key, int(current) if current is not None else default_k)
             if st.session_state[key] > dim:
                 st.session_state[key] = default_k
-            k = int(st.number_input("Krylov vectors $k$", min_value=1, max_value=dim, step=1,
+            k = int(ui.number_input("Krylov vectors $k$", min_value=1, max_value=dim, step=1,
                                     key=key, help=h.doc))
             values[name] = None if k == default_k else k
     st.session_state[K("hyper_store")][method] = stored | values
     return values
 
 
-def _controls() -> tuple[sc.Scene, list[str]]:
+def _controls(ui: "_Widgets") -> tuple[sc.Scene, list[str]]:
     """The sidebar; returns the scene it describes and warnings about its values."""
     ss = st.session_state
-    sb = st.sidebar
+    sb = ui.sidebar()
     warnings: list[str] = []
     with sb:
-        st.header("Explorer controls")
-        name = st.selectbox("Landscape", landscapes_names(), key=K("landscape"),
+        ui.header("Explorer controls")
+        name = ui.selectbox("Landscape", landscapes_names(), key=K("landscape"),
                             on_change=_on_landscape_change)
-        raw = _landscape_controls(name)
+        raw = _landscape_controls(name, ui)
         params, more = _parse_params(name, raw)
         warnings += more
         base = sc.Scene.make(name, params, start=(0.0, 0.0))
@@ -226,19 +261,19 @@ def _controls() -> tuple[sc.Scene, list[str]]:
 
         origin, directions = "auto", "e:0,-1"
         if L.dim > 2:
-            st.caption(f"{L.dim} parameters: shown on a 2D slice.")
+            ui.caption(f"{L.dim} parameters: shown on a 2D slice.")
             options = ["auto", "centre"] + [f"c{i}" for i in range(len(L.critical_points))]
             if ss.get(K("origin")) not in options:
                 ss[K("origin")] = "auto"
-            origin = st.selectbox("Slice through", options, key=K("origin"),
+            origin = ui.selectbox("Slice through", options, key=K("origin"),
                                   format_func=lambda o: _origin_label(L, o))
-            kind = st.selectbox("Slice directions", ["e", "a"], key=K("dir_kind"),
+            kind = ui.selectbox("Slice directions", ["e", "a"], key=K("dir_kind"),
                                 format_func=lambda k: {"e": "Hessian eigenvectors v_i, v_j",
                                                        "a": "coordinate axes i, j"}[k])
             for key in (K("dir_i"), K("dir_j")):
                 if not -L.dim <= ss.get(key, 0) < L.dim:
                     ss[key] = 0 if key == K("dir_i") else -1
-            c1, c2 = st.columns(2)
+            c1, c2 = ui.columns(2)
             i = c1.number_input("i", -L.dim, L.dim - 1, step=1, key=K("dir_i"),
                                 help="index from 0 (ascending eigenvalues); -1 is the last")
             j = c2.number_input("j", -L.dim, L.dim - 1, step=1, key=K("dir_j"))
@@ -249,7 +284,7 @@ def _controls() -> tuple[sc.Scene, list[str]]:
                 directions = "e:0,-1"
         plane = sc.plane_for(L, origin, directions)
 
-        st.subheader("Start point")
+        ui.subheader("Start point")
         lo, hi = plane.start_limits()
         for key, a, b in ((K("x0_s"), lo[0], hi[0]), (K("x0_t"), lo[1], hi[1])):
             if key not in ss or not (a <= ss[key] <= b):
@@ -257,10 +292,10 @@ def _controls() -> tuple[sc.Scene, list[str]]:
         focus = sc.nearest_saddle(L, plane.lift((ss[K("x0_s")], ss[K("x0_t")])))
         named = sc.presets(L, plane, focus)
         for pkey, label in sc.PRESETS.items():
-            st.button(label, key=K(f"preset_{pkey}"), on_click=_set_start, args=named[pkey],
+            ui.button(label, key=K(f"preset_{pkey}"), on_click=_set_start, args=named[pkey],
                       width="stretch", help=f"start {label}: ({named[pkey][0]:.3g}, "
                                             f"{named[pkey][1]:.3g})")
-        c1, c2 = st.columns(2)
+        c1, c2 = ui.columns(2)
         step = plane.half_width / 100
         names = ("s", "t") if plane.is_slice else plane.axis_labels
         s = c1.number_input(names[0], float(lo[0]), float(hi[0]), step=step, format="%.4g",
@@ -268,26 +303,26 @@ def _controls() -> tuple[sc.Scene, list[str]]:
         t = c2.number_input(names[1], float(lo[1]), float(hi[1]), step=step, format="%.4g",
                             key=K("x0_t"), help=plane.axis_labels[1])
 
-        st.subheader("Methods")
+        ui.subheader("Methods")
         allowed = [m for m in optimizers.methods()
                    if not optimizers.method_info(m).needs_metric or L.has_metric]
         ss[K("methods")] = [m for m in ss.get(K("methods"), []) if m in allowed]
-        methods = st.multiselect("Methods", allowed, key=K("methods"), format_func=method_label,
+        methods = ui.multiselect("Methods", allowed, key=K("methods"), format_func=method_label,
                                  help="natural gradient needs a landscape with a metric "
                                       "(the nets)")
         hyper = {}
         for method in methods:
-            with st.expander(f"{method_label(method)}: hyperparameters"):
-                hyper[method] = _hyper_controls(method, L.dim)
+            with ui.expander(f"{method_label(method)}: hyperparameters"):
+                hyper[method] = _hyper_controls(method, L.dim, ui)
         store = ss[K("hyper_store")]
         hyper = {m: store.get(m, {}) for m in optimizers.methods()} | hyper
-        steps = st.slider("Steps", 1, sc.MAX_STEPS, key=K("steps"))
+        steps = ui.slider("Steps", 1, sc.MAX_STEPS, key=K("steps"))
 
-        st.subheader("View")
-        view3d = st.toggle("3D surface", key=K("view3d"))
-        arrows = st.toggle("Hessian eigenvector arrows", key=K("arrows"), disabled=view3d)
-        fps = st.slider("Animation speed (frames per second)", *sc.FPS_RANGE, key=K("fps"))
-        basins = st.toggle("Basins of attraction map", key=K("basins"),
+        ui.subheader("View")
+        view3d = ui.toggle("3D surface", key=K("view3d"))
+        arrows = ui.toggle("Hessian eigenvector arrows", key=K("arrows"), disabled=view3d)
+        fps = ui.slider("Animation speed (frames per second)", *sc.FPS_RANGE, key=K("fps"))
+        basins = ui.toggle("Basins of attraction map", key=K("basins"),
                            help="runs every method from a grid of starts (a few seconds)")
 
     scene = sc.Scene.make(name, params, (float(s), float(t)), methods, hyper, int(steps),
@@ -459,7 +494,7 @@ def main() -> None:
                "Hessian eigenvector v_i by a factor per step (the slides' *Recap*). Change the "
                "eigenvalues and watch which methods escape.")
     link_warnings = _init_state()
-    scene, warnings = _controls()
+    scene, warnings = _controls(_Widgets(draw=False))  # drawn after the figure: see _Widgets
     for message in link_warnings:
         st.warning(f"Link parameter {message}")
     for message in warnings:
@@ -489,6 +524,7 @@ def main() -> None:
         fig = figures.explorer_figure(scene, L, plane, trajectories, grid, ref,
                                       clickable=clickable)
         show_live(fig, FIGURE_KEY, on_click=_set_start if clickable else None)
+        _controls(_Widgets(draw=True))
         if plane.is_slice:
             st.caption(f"A 2D slice of {L.dim} dimensions through {plane.origin_label}: "
                        f"{plane.axis_labels[0]}, {plane.axis_labels[1]}. Paths are projected "
