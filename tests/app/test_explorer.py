@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from plotly_json import live_figures
+from plotly_json import live_figures, plotly_array
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "explorer.py")
 
@@ -183,3 +183,28 @@ def test_basins_section_is_drawn_on_request():
     assert not at.exception
     assert any(s.value == "Basins of attraction" for s in at.subheader)
     assert at.query_params["b"] == "1"
+
+
+@pytest.mark.parametrize("query", [
+    {},
+    {"l": "gaussian_field", "n": "40", "o": "c1", "d": "a:0,2"},
+    {"l": "two_param_net", "m": "gd,ng", "n": "25"},
+    {"l": "quadratic", "x0": "9,-9", "v": "3d", "m": "dn,ksf", "dn.m": "auto"},
+])
+def test_sidebar_drawn_after_the_figure_shows_the_figures_scene(query):
+    """The page computes its scene from the session state, draws the figure, then draws the
+    sidebar (explorer._Widgets): the widgets must show exactly what the figure was made of."""
+    at = _app(query)
+    assert not at.exception
+    spec = _spec(at)
+    shown = {"l": at.selectbox(key="explorer_landscape").value,
+             "n": at.slider(key="explorer_steps").value,
+             "s": at.number_input(key="explorer_x0_s").value,
+             "t": at.number_input(key="explorer_x0_t").value}
+    assert len(spec["frames"]) == shown["n"] + 1
+    start = next(d for d in spec["data"] if str(d.get("name", "")).startswith("start"))
+    xy = [float(plotly_array(start["x"])[0]), float(plotly_array(start["y"])[0])]
+    assert xy == pytest.approx([shown["s"], shown["t"]])
+    assert at.query_params["l"] == shown["l"]
+    ends = [d for d in spec["data"] if " step" in str(d.get("name", "")) and ": " in d["name"]]
+    assert len(ends) == len(at.multiselect(key="explorer_methods").value)
