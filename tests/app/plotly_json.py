@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 
@@ -28,3 +29,16 @@ def live_figures(at) -> dict[str, dict]:
             key = element.proto.id.split("-", 2)[2]  # "$$ID-<hash>-<key>"
             out[key] = live_plot.spec_of(element.proto.json)
     return out
+
+
+def chart_specs(at) -> list[dict]:
+    """The figure JSON of every ``st.plotly_chart`` of an AppTest run, in page order."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def chart_spec(at, key: str) -> dict:
+    """The figure JSON of the ``st.plotly_chart`` whose element id contains ``key``."""
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id and key in chart.proto.id:
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart with key {key!r}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import os
 import signal
 import subprocess
@@ -18,13 +17,14 @@ import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
+from plotly_json import chart_specs
 
 APP = Path(__file__).with_name("basin_app.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def basin_spec(at) -> dict:
-    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    charts = chart_specs(at)
     specs = [c for c in charts if (c["layout"].get("meta") or {}).get("kind") == "basin_map"]
     assert len(specs) == 1, [c["layout"].get("meta") for c in charts]
     return specs[0]

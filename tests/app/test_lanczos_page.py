@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import chart_specs as figures
 from plotly_json import plotly_array as array
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "lanczos.py")
-
-
-
-
-def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def metric(at, label_start: str) -> str:

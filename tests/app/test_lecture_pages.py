@@ -4,12 +4,12 @@ and setting one widget changes what it shows."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import chart_spec as spec
 from plotly_json import plotly_array as arr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,15 +28,6 @@ def page(name: str) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
-
-
-def spec(at: AppTest, key: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id and key in chart.proto.id:
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no chart with key {key!r}")
-
-
 
 
 def markdown_text(at: AppTest) -> str:

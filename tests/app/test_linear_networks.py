@@ -3,25 +3,15 @@ it draws."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import chart_spec as _figure
 from plotly_json import plotly_array as _values
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "linear_networks.py")
-
-
-def _figure(at, key_part: str) -> dict:
-    """The Plotly figure JSON of the chart whose element id mentions ``key_part``."""
-    for chart in at.get("plotly_chart"):
-        if key_part in chart.proto.id:
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no chart with key {key_part!r}")
-
-
 
 
 @pytest.fixture(scope="module")

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import chart_specs as figures
 from plotly_json import plotly_array as array
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "random_landscapes.py")
 # Small settings so that each run takes about a second.
 SMALL = {"rl_dim": 8, "rl_starts": 40, "rl_pos_max_n": 3, "rl_pos_samples": 10_000, "rl_goe_n": 30,
          "rl_goe_samples": 2}
-
-
-
-
-def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def trace(fig: dict, name_start: str) -> dict:

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from plotly_json import chart_spec as _figure
 from plotly_json import plotly_array as _values
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "views" / "saddle_free_nd.py")
 
 
-def _figure(at, key_part: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if key_part in chart.proto.id:
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no chart with key {key_part!r}")
-
-
 def _trace(fig: dict, name: str) -> np.ndarray:
     return _values(next(t for t in fig["data"] if t["name"] == name)["y"])
-
-
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,11 @@ nothing until the question is answered."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from plotly_json import live_figures
+from plotly_json import chart_specs, live_figures
 
 from app.components.scenes import SCENES
 from app.components.stories import STORIES
@@ -37,8 +36,7 @@ def _notice(at: AppTest) -> str:
 
 def _charts(at: AppTest) -> list[dict]:
     """The scene (a live plot) first, then the panels' charts."""
-    return list(live_figures(at).values()) + [json.loads(c.proto.spec)
-                                              for c in at.get("plotly_chart")]
+    return list(live_figures(at).values()) + chart_specs(at)
 
 
 def _path_names(at: AppTest) -> set[str]:
