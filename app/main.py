@@ -32,14 +32,14 @@ PAGES = [
 
 # Pages whose figures are live plots: the browser starts loading Plotly.js at once, while the
 # server imports the kernels (on a cold server that overlap is about a second).
-LIVE_PLOT_PAGES = ("stories.py", "explorer.py")
+LIVE_PLOT_PAGES = ("stories", "explorer")  # URL paths: the files' names
 
 sections: dict[str, list] = {}
 for section, file, title, icon in PAGES:
     page = st.Page(str(ROOT / "views" / file), title=title, icon=icon, default=file == "home.py")
     sections.setdefault(section, []).append(page)
 current = st.navigation(sections)
-if any(current.url_path == Path(file).stem for file in LIVE_PLOT_PAGES):
+if current.url_path in LIVE_PLOT_PAGES:
     live_plot.preload()
 
 from app.components.common import warm_up  # noqa: E402  (imports the compiled kernels)

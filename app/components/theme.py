@@ -6,6 +6,9 @@ draws them with ``show(fig, key=...)``.
 
 from __future__ import annotations
 
+import copy
+from typing import NamedTuple
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -42,10 +45,22 @@ def _many_frames(fig) -> bool:
     return len(frames) > MANY_FRAMES
 
 
-def _rules(streamlit_theme: bool) -> tuple[dict, dict, int, bool]:
-    """The app's look as (layout patch, axis patch, annotation font size, presenter mode):
-    Okabe-Ito colourway, transparent background, and in presenter mode larger fonts.  Without
-    Streamlit's theme the text and grid colours of the current light or dark theme are set."""
+class _Look(NamedTuple):
+    layout: dict      # patch of the layout
+    axis: dict        # patch of every 2D axis
+    scene: dict       # patch of every 3D scene
+    annotation: int   # annotation font size
+    big: bool         # presenter mode: thicker lines, larger markers
+
+
+_3D_TYPES = ("scatter3d", "surface")
+_THICK_TYPES = ("scatter", "scattergl", "scatter3d")
+
+
+def _rules(streamlit_theme: bool) -> _Look:
+    """The app's look: Okabe-Ito colourway, transparent background, and in presenter mode
+    larger fonts.  Without Streamlit's theme the text and grid colours of the current light or
+    dark theme are set."""
     big = presenter()
     # Streamlit's Plotly theme overrides layout.font.size; explicit per-element sizes survive.
     tick, title = (18, 22) if big else (12, 14)
@@ -59,7 +74,8 @@ def _rules(streamlit_theme: bool) -> tuple[dict, dict, int, bool]:
         layout["font"]["color"] = ink
         layout["plot_bgcolor"] = "rgba(0,0,0,0)"
         axis.update(gridcolor=grid, zerolinecolor=grid, linecolor=grid)
-    return layout, axis, title, big
+    sized = {"tickfont": axis["tickfont"], "title": axis["title"]}
+    return _Look(layout, axis, {"xaxis": sized, "yaxis": sized, "zaxis": sized}, title, big)
 
 
 def _thicker(trace) -> dict:
@@ -72,21 +88,16 @@ def _thicker(trace) -> dict:
     return out
 
 
-_THICK_TYPES = ("scatter", "scattergl", "scatter3d")
-
-
 def style(fig: go.Figure, *, streamlit_theme: bool = True) -> go.Figure:
     """Apply the app's look (see ``_rules``) to a figure, in place."""
-    layout, axis, title, big = _rules(streamlit_theme)
-    fig.update_layout(layout)
-    fig.update_xaxes(axis)
-    fig.update_yaxes(axis)
-    fig.update_annotations(font_size=title)
-    if any(getattr(trace, "type", "") == "scatter3d" or getattr(trace, "type", "") == "surface"
-           for trace in fig.data):
-        sized = {k: v for k, v in axis.items() if k in ("tickfont", "title")}
-        fig.update_scenes(xaxis=sized, yaxis=sized, zaxis=sized)
-    if big:
+    look = _rules(streamlit_theme)
+    fig.update_layout(look.layout)
+    fig.update_xaxes(look.axis)
+    fig.update_yaxes(look.axis)
+    fig.update_annotations(font_size=look.annotation)
+    if any(getattr(trace, "type", "") in _3D_TYPES for trace in fig.data):
+        fig.update_scenes(look.scene)
+    if look.big:
         for trace in fig.data:
             if getattr(trace, "type", "") in _THICK_TYPES:
                 trace.update(_thicker(trace.to_plotly_json()))
@@ -98,21 +109,17 @@ def _merge(target: dict, patch: dict) -> None:
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge(target[key], value)
         else:
-            target[key] = value if not isinstance(value, dict) else _copy(value)
-
-
-def _copy(d: dict) -> dict:
-    return {k: _copy(v) if isinstance(v, dict) else v for k, v in d.items()}
+            target[key] = copy.deepcopy(value)
 
 
 def style_spec(spec: dict, *, streamlit_theme: bool = False) -> dict:
     """``style`` for a figure as JSON-ready dicts (``fig.to_dict()``), in place: no Plotly
     validation, so it costs microseconds where ``style`` costs tens of milliseconds."""
-    layout_patch, axis, title, big = _rules(streamlit_theme)
+    look = _rules(streamlit_theme)
     layout = spec.setdefault("layout", {})
     if isinstance(layout.get("title"), str):
         layout["title"] = {"text": layout["title"]}
-    _merge(layout, layout_patch)
+    _merge(layout, look.layout)
     traces = spec.get("data", [])
     axis_names = {"xaxis", "yaxis"} | {k for k in layout if k[1:5] == "axis" and k[0] in "xy"}
     for trace in traces:
@@ -120,20 +127,18 @@ def style_spec(spec: dict, *, streamlit_theme: bool = False) -> dict:
             name = trace.get(ref)
             if name:
                 axis_names.add(prefix + "axis" + name[1:])
-    sized = {k: v for k, v in axis.items() if k in ("tickfont", "title")}
     for name in axis_names:
         ax = layout.setdefault(name, {})
         if isinstance(ax.get("title"), str):
             ax["title"] = {"text": ax["title"]}
-        _merge(ax, axis)
+        _merge(ax, look.axis)
     for note in layout.get("annotations", []):
-        _merge(note, {"font": {"size": title}})
+        _merge(note, {"font": {"size": look.annotation}})
     scenes = {k for k in layout if k.startswith("scene")}
-    scenes |= {trace.get("scene", "scene") for trace in traces
-               if trace.get("type") in ("scatter3d", "surface")}
+    scenes |= {trace.get("scene", "scene") for trace in traces if trace.get("type") in _3D_TYPES}
     for name in scenes:
-        _merge(layout.setdefault(name, {}), {"xaxis": sized, "yaxis": sized, "zaxis": sized})
-    if big:
+        _merge(layout.setdefault(name, {}), look.scene)
+    if look.big:
         for trace in traces:
             if trace.get("type", "scatter") in _THICK_TYPES:
                 _merge(trace, _thicker(trace))

@@ -106,24 +106,25 @@ def test_click_on_the_contour_sets_the_start(open_app):
     assert s == pytest.approx(-1.0, abs=0.15) and t == pytest.approx(1.0, abs=0.15)
 
 
+def _render_and_download(page, render: str, download: str, path, timeout: float) -> bytes:
+    """Press the render button, then the download button it brings; the downloaded bytes."""
+    rerun(page, lambda: page.get_by_role("button", name=render).click(), timeout=timeout)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=download).click()
+    info.value.save_as(path)
+    return path.read_bytes()
+
+
 def test_png_and_gif_downloads_are_valid(open_app, tmp_path):
     page = open_app(EXPLORER + "?l=quadratic&n=40")
     page.wait_for_selector(PLOT)
-    rerun(page, lambda: page.get_by_role("button", name="Render PNG / SVG / PDF").click(),
-          timeout=180_000)
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="Download PNG").click()
-    png = tmp_path / "figure.png"
-    info.value.save_as(png)
-    assert png.read_bytes()[:8] == PNG_MAGIC
+    png = _render_and_download(page, "Render PNG / SVG / PDF", "Download PNG",
+                               tmp_path / "figure.png", timeout=180_000)
+    assert png[:8] == PNG_MAGIC
 
-    rerun(page, lambda: page.get_by_role("button", name="Render animated GIF").click(),
-          timeout=300_000)
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="Download GIF").click()
     gif = tmp_path / "paths.gif"
-    info.value.save_as(gif)
-    data = gif.read_bytes()
+    data = _render_and_download(page, "Render animated GIF", "Download GIF", gif,
+                                timeout=300_000)
     assert data[:6] in (b"GIF89a", b"GIF87a")
     from PIL import Image
 
