@@ -49,6 +49,10 @@ function loadPlotly(src) {
   return window.__saddleLabPlotly;
 }
 
+function afterPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (data.preload) {
@@ -78,14 +82,29 @@ export default async function (component) {
   }
   if (gd.__saddleLabSpec === data.spec) return;
   gd.__saddleLabSpec = data.spec;
+  const current = () => gd.__saddleLabSpec === data.spec;  // no newer figure arrived
   if (data.defer) {
-    // a secondary figure: let the browser paint the page's main figure first
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    if (gd.__saddleLabSpec !== data.spec) return;  // a newer figure arrived meanwhile
+    // a secondary figure: let the browser draw and paint the page's main figure first
+    await afterPaint();
+    await window.__saddleLabDrawing;
+    await afterPaint();
+    if (!current()) return;
   }
   const figure = JSON.parse(data.spec);
   figure.config = data.config;
-  await Plotly.react(gd, figure);
+  // Draw first, then hand over the animation frames (Plotly.react with the same data
+  // only stores them): the new paths are painted without waiting for 300 frames.
+  const frames = figure.frames;
+  delete figure.frames;
+  const drawn = Plotly.react(gd, figure);
+  if (!data.defer) window.__saddleLabDrawing = drawn.catch(() => {});
+  await drawn;
+  if (frames) {
+    await afterPaint();
+    if (!current()) return;
+    figure.frames = frames;
+    await Plotly.react(gd, figure);
+  }
   if (!gd.__saddleLabBound) {
     gd.__saddleLabBound = true;
     gd.on("plotly_click", (event) => {

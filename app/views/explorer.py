@@ -11,6 +11,7 @@ import contextlib
 import math
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:  # AppTest.from_file on this page alone
@@ -125,17 +126,13 @@ class _Widgets:
     session state without drawing anything (``draw=False``).
 
     The page works out its scene once without drawing, sends the main figure, and only then
-    draws the sidebar: the figure reaches the browser ahead of the sidebar's ~40 elements
-    (slider key press to drawn path, A/B on one server: 0.55 s against 0.63 s median).
-    Every widget here has a key whose session-state value
-    is set before it is drawn (``_write_scene``, ``_ensure``), so both passes see the same
-    values."""
+    draws the widgets: the figure reaches the browser ahead of them (slider key press to
+    drawn path, A/B on one server: 0.55 s against 0.63 s median).  Every widget here has a
+    key whose session-state value is set before it is drawn (``_write_scene``, ``_ensure``),
+    so both passes see the same values."""
 
     def __init__(self, draw: bool):
         self.draw = draw
-
-    def sidebar(self):
-        return st.sidebar if self.draw else contextlib.nullcontext()
 
     def columns(self, spec, **kwargs):
         if self.draw:
@@ -144,6 +141,9 @@ class _Widgets:
 
     def expander(self, *args, **kwargs):
         return st.expander(*args, **kwargs) if self.draw else contextlib.nullcontext()
+
+    def box(self, container):
+        return container if self.draw else contextlib.nullcontext()
 
     def __getattr__(self, name: str):
         if self.draw:
@@ -239,15 +239,22 @@ def _hyper_controls(method: str, dim: int, ui) -> dict:
     return values
 
 
-def _controls(ui: _Widgets) -> tuple[sc.Scene, list[str]]:
-    """The sidebar; returns the scene it describes and warnings about its values."""
+class _Sidebar(NamedTuple):
+    """The sidebar's containers below the landscape choice, created by every full run of the
+    page: the scene fragment writes the first and the last, the full run the middle one."""
+
+    scene: object    # landscape parameters, slice, start point
+    methods: object  # methods and their hyperparameters
+    view: object     # steps and view
+
+
+def _scene_controls(ui: _Widgets, sidebar: _Sidebar) -> tuple[dict, list[str]]:
+    """The fragment's sidebar widgets; returns their values (and the landscape they make)
+    and warnings about them."""
     ss = st.session_state
-    sb = ui.sidebar()
     warnings: list[str] = []
-    with sb:
-        ui.header("Explorer controls")
-        name = ui.selectbox("Landscape", landscapes_names(), key=K("landscape"),
-                            on_change=_on_landscape_change)
+    name = ss[K("landscape")]
+    with ui.box(sidebar.scene):
         raw = _landscape_controls(name, ui)
         params, more = _parse_params(name, raw)
         warnings += more
@@ -304,32 +311,46 @@ def _controls(ui: _Widgets) -> tuple[sc.Scene, list[str]]:
         t = c2.number_input(names[1], float(lo[1]), float(hi[1]), step=step, format="%.4g",
                             key=K("x0_t"), help=plane.axis_labels[1])
 
-        ui.subheader("Methods")
-        allowed = [m for m in optimizers.methods()
-                   if not optimizers.method_info(m).needs_metric or L.has_metric]
-        ss[K("methods")] = [m for m in ss.get(K("methods"), []) if m in allowed]
-        methods = ui.multiselect("Methods", allowed, key=K("methods"), format_func=method_label,
-                                 help="natural gradient needs a landscape with a metric "
-                                      "(the nets)")
-        hyper = {}
-        for method in methods:
-            with ui.expander(f"{method_label(method)}: hyperparameters"):
-                hyper[method] = _hyper_controls(method, L.dim, ui)
-        store = ss[K("hyper_store")]
-        hyper = {m: store.get(m, {}) for m in optimizers.methods()} | hyper
+    with ui.box(sidebar.view):
         steps = ui.slider("Steps", 1, sc.MAX_STEPS, key=K("steps"))
-
         ui.subheader("View")
         view3d = ui.toggle("3D surface", key=K("view3d"))
         arrows = ui.toggle("Hessian eigenvector arrows", key=K("arrows"), disabled=view3d)
         fps = ui.slider("Animation speed (frames per second)", *sc.FPS_RANGE, key=K("fps"))
         basins = ui.toggle("Basins of attraction map", key=K("basins"),
                            help="runs every method from a grid of starts (a few seconds)")
+    values = dict(name=name, params=params, L=L, origin=origin, directions=directions,
+                  start=(float(s), float(t)), steps=int(steps), view="3d" if view3d else "2d",
+                  arrows=arrows, fps=int(fps), basins=basins)
+    return values, warnings
 
-    scene = sc.Scene.make(name, params, (float(s), float(t)), methods, hyper, int(steps),
-                          origin, directions, "3d" if view3d else "2d", arrows, int(fps), basins)
+
+def _method_controls(ui: _Widgets, L) -> tuple[list[str], dict]:
+    """The methods and their hyperparameters (drawn by full runs only)."""
+    ss = st.session_state
+    ui.subheader("Methods")
+    allowed = [m for m in optimizers.methods()
+               if not optimizers.method_info(m).needs_metric or L.has_metric]
+    ss[K("methods")] = [m for m in ss.get(K("methods"), []) if m in allowed]
+    methods = ui.multiselect("Methods", allowed, key=K("methods"), format_func=method_label,
+                             help="natural gradient needs a landscape with a metric (the nets)")
+    hyper = {}
+    for method in methods:
+        with ui.expander(f"{method_label(method)}: hyperparameters"):
+            hyper[method] = _hyper_controls(method, L.dim, ui)
+    store = ss[K("hyper_store")]
+    return methods, {m: store.get(m, {}) for m in optimizers.methods()} | hyper
+
+
+def _scene(ui: _Widgets, sidebar: _Sidebar) -> tuple[sc.Scene, object, list[str]]:
+    """The scene the sidebar describes, its landscape, and warnings about its values."""
+    v, warnings = _scene_controls(ui, sidebar)
+    methods, hyper = _method_controls(_Widgets(draw=False), v["L"])
+    scene = sc.Scene.make(v["name"], v["params"], v["start"], methods, hyper, v["steps"],
+                          v["origin"], v["directions"], v["view"], v["arrows"], v["fps"],
+                          v["basins"])
     scene, more = sc.validate(scene, start_text="")
-    return scene, warnings + more
+    return scene, v["L"], warnings + more
 
 
 def landscapes_names() -> list[str]:
@@ -489,14 +510,19 @@ def _basins(scene: sc.Scene, L) -> None:
 # =========================================================================== the page
 
 
-def main() -> None:
-    st.title("Saddle explorer")
-    st.caption("Near a critical point θ\\* every method multiplies the distance ε_i along each "
-               "Hessian eigenvector v_i by a factor per step (the slides' *Recap*). Change the "
-               "eigenvalues and watch which methods escape.")
-    link_warnings = _init_state()
-    scene, warnings = _controls(_Widgets(draw=False))  # drawn after the figure: see _Widgets
-    for message in link_warnings:
+@st.fragment
+def _scene_view(sidebar: _Sidebar):
+    """Everything the scene's own widgets change: their part of the sidebar, the figure, the
+    update-rule panel, the side plots, the exports and the basin map.
+
+    A change of one of these widgets (an eigenvalue slider, the start point, a click on the
+    figure) reruns only this fragment: the page's other ~40 elements (the navigation, the
+    method widgets) are neither rebuilt nor sent again.  Returns the landscape."""
+    ss = st.session_state
+    scene, L, warnings = _scene(_Widgets(draw=False), sidebar)  # drawn after the figure
+    if not ss.get(K("full_run")) and ss.get(K("methods_drawn_for")) != (L.dim, L.has_metric):
+        st.rerun()  # the method widgets outside the fragment depend on both
+    for message in ss.pop(K("link_warnings"), []):
         st.warning(f"Link parameter {message}")
     for message in warnings:
         st.warning(message)
@@ -504,9 +530,8 @@ def main() -> None:
     query = scene.to_query()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
-    st.session_state[K("saved")] = query
+    ss[K("saved")] = query
 
-    L = _landscape_for(scene)
     plane = sc.plane_for(L, scene.origin, scene.directions)
     x0 = plane.lift(scene.start)
     try:
@@ -525,7 +550,7 @@ def main() -> None:
         fig = figures.explorer_figure(scene, L, plane, trajectories, grid, ref,
                                       clickable=clickable)
         show_live(fig, FIGURE_KEY, on_click=_set_start if clickable else None)
-        _controls(_Widgets(draw=True))
+        _scene_controls(_Widgets(draw=True), sidebar)
         if plane.is_slice:
             st.caption(f"A 2D slice of {L.dim} dimensions through {plane.origin_label}: "
                        f"{plane.axis_labels[0]}, {plane.axis_labels[1]}. Paths are projected "
@@ -560,6 +585,28 @@ def main() -> None:
 
     if scene.basins:
         _basins(scene, L)
+    return L
 
+
+def main() -> None:
+    st.title("Saddle explorer")
+    st.caption("Near a critical point θ\\* every method multiplies the distance ε_i along each "
+               "Hessian eigenvector v_i by a factor per step (the slides' *Recap*). Change the "
+               "eigenvalues and watch which methods escape.")
+    ss = st.session_state
+    ss[K("link_warnings")] = _init_state()
+    with st.sidebar:
+        st.header("Explorer controls")
+        st.selectbox("Landscape", landscapes_names(), key=K("landscape"),
+                     on_change=_on_landscape_change)
+        sidebar = _Sidebar(st.container(), st.container(), st.container())
+    ss[K("full_run")] = True
+    try:
+        L = _scene_view(sidebar)
+    finally:
+        ss[K("full_run")] = False
+    with sidebar.methods:
+        _method_controls(_Widgets(draw=True), L)
+    ss[K("methods_drawn_for")] = (L.dim, L.has_metric)
 
 main()
