@@ -77,9 +77,11 @@ def eigh_sym_into(h, lam, vecs):
         qx, qy = upper - c, b
         if px * px + py * py < qx * qx + qy * qy:
             px, py = qx, qy
+        big = max(abs(px), abs(py))
+        if big == 0.0:  # H = a I: every vector is an eigenvector
+            px, py, big = 1.0, 0.0, 1.0
+        px, py = px / big, py / big  # first to O(1): subnormal entries lose digits in hypot
         norm = np.hypot(px, py)
-        if norm == 0.0:  # H = a I: every vector is an eigenvector
-            px, py, norm = 1.0, 0.0, 1.0
         px, py = px / norm, py / norm
         if px < 0.0 or (px == 0.0 and py < 0.0):
             px, py = -px, -py
