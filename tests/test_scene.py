@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import plotly.io as pio
@@ -216,6 +217,27 @@ def test_panel_factors_match_the_closed_forms():
     assert "oscillates and grows" in panel.verdict(3.0, -2.5)
     assert "(oscillating)" in panel.verdict(3.0, -0.5)
     assert "singular" in panel.verdict(0.0, math.inf)
+
+
+def test_panel_markdown_block_of_a_method():
+    """One markdown element per method: the rule and the factors as display math, then a
+    plain-text verdict per shown direction (v₁, v₂, ... as Unicode subscripts)."""
+    assert [panel.direction_name(i) for i in (0, 1, 11)] == ["v₁", "v₂", "v₁₂"]
+    scene = sc.Scene.make("quadratic", {"l1": 2.0, "l2": -1.0}, start=(1.0, 0.04),
+                          methods=("gd",), hyper={"gd": {"lr": 0.1}})
+    L = scene.build_landscape()
+    ref = sc.reference_point(L, np.array(scene.start))
+    mf = panel.method_factors(scene, L, ref, "gd")
+    text = panel.method_markdown(mf, [0, 1], "#123456")
+    blocks = re.findall(r"\$\$\n(.*?)\n\$\$", text, flags=re.S)
+    assert blocks == [mf.rule, panel.factors_latex(mf, [0, 1])]
+    factors = re.search(r"= \(([^)]*)\)$", blocks[1]).group(1).split(", ")
+    np.testing.assert_allclose([float(f) for f in factors], 1 - 0.1 * ref.eigenvalues)
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert bullets == ["- v₁ (λ = -1): negative curvature: pushed away, ×1.1 per step",
+                       f"- v₂ (λ = 2): {mf.verdicts[1]}"]
+    assert "color:#123456" in text and "**Gradient descent**" in text
+    assert "$" not in "".join(bullets)  # no KaTeX outside the two display formulas
 
 
 def test_natural_gradient_factors_use_the_metric_along_the_eigenvectors():

@@ -160,7 +160,26 @@ def factors_latex(mf: MethodFactors, shown: list[int]) -> str:
             + r"\end{aligned}")
 
 
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def direction_name(i: int) -> str:
+    """v₁, v₂, ... for the 0-based index ``i`` (plain text, no LaTeX)."""
+    return "v" + str(i + 1).translate(_SUBSCRIPT)
+
+
+def method_markdown(mf: MethodFactors, shown: list[int], colour: str) -> str:
+    """One method's block of the panel as a single markdown element: its name in its
+    colour, the slides' rule and the factors (display math), and the verdict per shown
+    direction (plain text: each formula costs the browser a KaTeX render on every rerun)."""
+    verdicts = "\n".join(f"- {direction_name(i)} (λ = {mf.eigenvalues[i]:.3g}): {mf.verdicts[i]}"
+                         for i in shown)
+    return (f"<span style='color:{colour};font-size:1.3em'>■</span> **{mf.label}**\n\n"
+            f"$$\n{mf.rule}\n$$\n\n$$\n{factors_latex(mf, shown)}\n$$\n\n{verdicts}")
+
+
 __all__ = [
-    "EPS_FLOOR", "MethodFactors", "curvature", "eigen_coordinates", "eps_magnitudes",
-    "factors_latex", "method_factors", "metric_eigenvalues", "shown_directions", "verdict",
+    "EPS_FLOOR", "MethodFactors", "curvature", "direction_name", "eigen_coordinates",
+    "eps_magnitudes", "factors_latex", "method_factors", "method_markdown",
+    "metric_eigenvalues", "shown_directions", "verdict",
 ]

@@ -8,6 +8,7 @@ under 1 MB for 5 methods x 300 steps.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -53,7 +54,8 @@ class AnimatedFigure(go.Figure):
     def to_dict(self):
         d = super().to_dict()
         d["frames"] = self._raw_frames
-        d.setdefault("layout", {}).update(self._raw_layout)
+        # the raw layout under what was set through Plotly's API (e.g. theme.style)
+        d["layout"] = _merged(copy.deepcopy(self._raw_layout), d.get("layout", {}))
         return d
 
     def to_plotly_json(self):
@@ -65,6 +67,16 @@ class AnimatedFigure(go.Figure):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _merged(base: dict, top: dict) -> dict:
+    """``base`` updated in place by ``top``, nested dicts merged key by key."""
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merged(base[key], value)
+        else:
+            base[key] = value
+    return base
 
 
 def landscape_grid(L, plane: Plane, resolution: int = GRID):
@@ -276,10 +288,8 @@ def explorer_figure(scene: Scene, L, plane: Plane, trajectories, grid, reference
     frames = _frames(trajectories, paths, steps, digits, three_d, moving, z_of)
     # Traces are plain dicts and validation is off: validating them costs more than the
     # rest of a rerun; the tests validate the same figures through full_figure().
-    fig = AnimatedFigure(data=data, raw_frames=frames, _validate=False,
-                         raw_layout={"sliders": [_step_slider(steps, three_d)]})
-    _layout(fig, scene, plane, steps, three_d, height, (zlo - 0.05 * zspan, zhi + 0.05 * zspan))
-    return fig
+    layout = _layout(scene, plane, steps, three_d, height, (zlo - 0.05 * zspan, zhi + 0.05 * zspan))
+    return AnimatedFigure(data=data, raw_frames=frames, raw_layout=layout, _validate=False)
 
 
 def _arrows(plane: Plane, ref: Reference) -> list:
@@ -358,7 +368,9 @@ def _step_slider(steps: int, redraw: bool) -> dict:
     )
 
 
-def _layout(fig, scene: Scene, plane: Plane, steps: int, three_d: bool, height: int, zrange):
+def _layout(scene: Scene, plane: Plane, steps: int, three_d: bool, height: int, zrange) -> dict:
+    """The explorer figure's layout as plain JSON (Plotly's update API would validate it:
+    ~15 ms of every slider change)."""
     redraw = three_d  # 3D traces only move with a full redraw
     duration = int(round(1000 / max(scene.fps, 1)))
     play = dict(label="▶ play", method="animate",
@@ -369,8 +381,9 @@ def _layout(fig, scene: Scene, plane: Plane, steps: int, three_d: bool, height: 
                  args=[[None], {"frame": {"duration": 0, "redraw": redraw},
                                 "transition": {"duration": 0}, "mode": "immediate"}])
     xlab, ylab = plane.axis_labels
-    fig.update_layout(
+    layout = dict(
         height=height,
+        sliders=[_step_slider(steps, redraw)],
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=0, xanchor="left",
                           yanchor="top", pad=dict(t=62, r=10), showactive=False,
                           buttons=[play, pause])],
@@ -381,16 +394,18 @@ def _layout(fig, scene: Scene, plane: Plane, steps: int, three_d: bool, height: 
         margin=dict(b=130, t=30),
     )
     if three_d:
-        fig.update_layout(scene=dict(
-            xaxis=dict(title=xlab, range=list(plane.s_range)),
-            yaxis=dict(title=ylab, range=list(plane.t_range)),
-            zaxis=dict(title="f", range=list(zrange)),
+        layout["scene"] = dict(
+            xaxis=dict(title=dict(text=xlab), range=list(plane.s_range)),
+            yaxis=dict(title=dict(text=ylab), range=list(plane.t_range)),
+            zaxis=dict(title=dict(text="f"), range=list(zrange)),
             aspectmode="cube",
-        ))
+        )
     else:
-        fig.update_xaxes(title_text=xlab, range=list(plane.s_range), constrain="domain")
-        fig.update_yaxes(title_text=ylab, range=list(plane.t_range), scaleanchor="x",
-                         scaleratio=1, constrain="domain")
+        layout["xaxis"] = dict(title=dict(text=xlab), range=list(plane.s_range),
+                               constrain="domain")
+        layout["yaxis"] = dict(title=dict(text=ylab), range=list(plane.t_range),
+                               scaleanchor="x", scaleratio=1, constrain="domain")
+    return layout
 
 
 # --------------------------------------------------------------------------- panel figures

@@ -49,6 +49,106 @@ function loadPlotly(src) {
   return window.__saddleLabPlotly;
 }
 
+// The step slider and the play/pause buttons of an animated figure, as HTML under the graph.
+// Plotly redraws its own slider (every step's label, measured) on each update of the figure:
+// tens of milliseconds of every slider change elsewhere on the page.  The figure's JSON keeps
+// Plotly's controls for the exports; here they are taken out and drawn once.
+function takeAnimationControls(figure) {
+  const layout = figure.layout || {};
+  const menus = layout.updatemenus || [];
+  const sliders = layout.sliders || [];
+  if (!figure.frames || !figure.frames.length || sliders.length !== 1 || menus.length !== 1) {
+    return null;
+  }
+  const play = (menus[0].buttons || []).find((b) => b.method === "animate" && b.args
+                                                 && b.args[0] === null);
+  if (!play || !sliders[0].steps.every((step) => step.method === "animate")) return null;
+  delete layout.sliders;
+  delete layout.updatemenus;
+  if (layout.margin && layout.margin.b > 60) layout.margin.b = 60;  // their room
+  const options = play.args[1] || {};
+  return { duration: (options.frame && options.frame.duration) || 50,
+           redraw: Boolean(options.frame && options.frame.redraw),
+           prefix: (sliders[0].currentvalue && sliders[0].currentvalue.prefix) || "step " };
+}
+
+function animateTo(Plotly, gd, names, duration) {
+  const a = gd.__saddleLabAnimation;
+  return Plotly.animate(gd, names, { mode: "immediate", transition: { duration: 0 },
+                                     frame: { duration, redraw: a.redraw } });
+}
+
+function stop(Plotly, gd) {
+  return animateTo(Plotly, gd, [null], 0).catch(() => {});
+}
+
+function showControls(Plotly, gd, parentElement, animation) {
+  let bar = parentElement.querySelector("div.saddle-live-controls");
+  if (!animation) {
+    if (bar) bar.remove();
+    gd.__saddleLabAnimation = null;
+    return;
+  }
+  const names = animation.frames.map((f) => String(f.name));
+  gd.__saddleLabAnimation = { ...animation, names };
+  if (!bar) {
+    bar = document.createElement("div");
+    bar.className = "saddle-live-controls";
+    bar.style.cssText = "display:flex;align-items:center;gap:0.6rem;margin:0.2rem 0 0.4rem 0;"
+      + "font-family:var(--st-font, sans-serif);color:var(--st-text-color, inherit);";
+    const button = (label, name) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      b.name = name;
+      b.style.cssText = "padding:0.25rem 0.7rem;border-radius:0.4rem;cursor:pointer;"
+        + "border:1px solid var(--st-border-color, #ccc);color:inherit;font:inherit;"
+        + "background:var(--st-secondary-background-color, transparent);";
+      return b;
+    };
+    const play = button("▶ play", "play");
+    const pause = button("❚❚ pause", "pause");
+    const range = document.createElement("input");
+    range.type = "range";
+    range.min = "0";
+    range.step = "1";
+    range.setAttribute("aria-label", "animation step");
+    range.style.cssText = "flex:1;accent-color:var(--st-primary-color, auto);";
+    const label = document.createElement("span");
+    label.className = "saddle-live-step";
+    label.style.cssText = "min-width:7.5em;text-align:right;font-variant-numeric:tabular-nums;";
+    bar.append(play, pause, range, label);
+    gd.after(bar);
+    const show = (i) => {
+      const a = gd.__saddleLabAnimation;
+      range.value = String(i);
+      label.textContent = a.prefix + a.names[i];
+    };
+    bar.__saddleLabShow = show;
+    range.addEventListener("input", () => {
+      const a = gd.__saddleLabAnimation;
+      const i = Number(range.value);
+      show(i);
+      animateTo(Plotly, gd, [a.names[i]], 0).catch(() => {});
+    });
+    play.addEventListener("click", () => {
+      const a = gd.__saddleLabAnimation;
+      const i = Number(range.value);
+      const from = i >= a.names.length - 1 ? 0 : i + 1;  // at the end: from the start
+      animateTo(Plotly, gd, a.names.slice(from), a.duration).catch(() => {});
+    });
+    pause.addEventListener("click", () => stop(Plotly, gd));
+    gd.on("plotly_animatingframe", (event) => {
+      const a = gd.__saddleLabAnimation;
+      const i = a ? a.names.indexOf(String(event.name)) : -1;
+      if (i >= 0) show(i);
+    });
+  }
+  const range = bar.querySelector("input[type=range]");
+  range.max = String(names.length - 1);
+  bar.__saddleLabShow(names.length - 1);  // the figure shows the runs' end
+}
+
 function afterPaint() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
@@ -92,6 +192,8 @@ export default async function (component) {
   }
   const figure = JSON.parse(data.spec);
   figure.config = data.config;
+  const animation = takeAnimationControls(figure);
+  if (gd.__saddleLabAnimation) stop(Plotly, gd);
   // Draw first, then hand over the animation frames (Plotly.react with the same data
   // only stores them): the new paths are painted without waiting for 300 frames.
   const frames = figure.frames;
@@ -105,6 +207,7 @@ export default async function (component) {
     figure.frames = frames;
     await Plotly.react(gd, figure);
   }
+  showControls(Plotly, gd, parentElement, animation && frames ? { ...animation, frames } : null);
   if (!gd.__saddleLabBound) {
     gd.__saddleLabBound = true;
     gd.on("plotly_click", (event) => {
@@ -137,13 +240,21 @@ def ensure_bundle(static_dir: Path = STATIC_DIR) -> Path:
     return target
 
 
-def figure_spec(fig) -> str:
-    """The figure as the JSON that the browser draws (styled for the current theme)."""
-    import plotly.io as pio
-
+def _styled(fig) -> dict:
     from .theme import style_spec
 
-    return pio.to_json(style_spec(fig.to_dict()), validate=False)
+    return style_spec(fig.to_dict())
+
+
+def _to_json(spec: dict) -> str:
+    import plotly.io as pio
+
+    return pio.to_json(spec, validate=False)
+
+
+def figure_spec(fig) -> str:
+    """The figure as the JSON that the browser draws (styled for the current theme)."""
+    return _to_json(_styled(fig))
 
 
 def unavailable() -> str | None:
@@ -186,8 +297,9 @@ def show_live(fig, key: str, *, on_click=None, defer: bool = False) -> None:
         show(fig, key=key)
         st.caption(reason)
         return
-    spec = figure_spec(fig)
-    height = int(getattr(fig.layout, "height", None) or 450)
+    styled = _styled(fig)
+    spec = _to_json(styled)
+    height = int(styled["layout"].get("height") or 450)
     callbacks = {}
     if on_click is not None:
         def _clicked() -> None:
@@ -199,7 +311,7 @@ def show_live(fig, key: str, *, on_click=None, defer: bool = False) -> None:
     _component(key=key, data={"spec": spec, "src": BUNDLE_URL, "config": _CONFIG,
                               "height": height, "click": on_click is not None,
                               "defer": defer},
-               height=height, **callbacks)
+               height="content", **callbacks)  # the graph (min-height) and its controls
 
 
 def clicked_point(state) -> tuple[float, float] | None:

@@ -114,28 +114,28 @@ class ParamSpec:
 
 PARAM_SPECS: dict[str, tuple[ParamSpec, ...]] = {
     "quadratic": (
-        ParamSpec("l1", r"$\lambda_1$", "float", 2.0, -5.0, 5.0, 0.1,
+        ParamSpec("l1", "λ₁", "float", 2.0, -5.0, 5.0, 0.1,
                   "first Hessian eigenvalue (along v1)"),
-        ParamSpec("l2", r"$\lambda_2$", "float", -1.0, -5.0, 5.0, 0.1,
+        ParamSpec("l2", "λ₂", "float", -1.0, -5.0, 5.0, 0.1,
                   "second Hessian eigenvalue (along v2); negative makes a saddle"),
         ParamSpec("ang", "rotation angle (degrees)", "float", 0.0, -90.0, 90.0, 5.0,
                   "angle of v1 against the x axis"),
     ),
     "symmetric_net": (
-        ParamSpec("a", "teacher $a$", "float", 1.5, -3.0, 3.0, 0.1, "first teacher unit"),
-        ParamSpec("b", "teacher $b$", "float", 0.5, -3.0, 3.0, 0.1,
+        ParamSpec("a", "teacher a", "float", 1.5, -3.0, 3.0, 0.1, "first teacher unit"),
+        ParamSpec("b", "teacher b", "float", 0.5, -3.0, 3.0, 0.1,
                   "second teacher unit (must differ from a)"),
     ),
     "gaussian_field": (
-        ParamSpec("dim", "dimension $N$", "int", 2, 2, 20, 1,
+        ParamSpec("dim", "dimension N", "int", 2, 2, 20, 1,
                   "N > 2 is shown on a 2D slice"),
         ParamSpec("seed", "seed", "int", 0, 0, 2**31 - 1, 1, "random draw of the field"),
-        ParamSpec("ls", "length scale $\\ell$", "float", 1.0, 0.2, 5.0, 0.1,
+        ParamSpec("ls", "length scale ℓ", "float", 1.0, 0.2, 5.0, 0.1,
                   "correlation length; kappa is divided by l^2"),
     ),
     "linear_net": (
-        ParamSpec("depth", "depth $D$", "int", 2, 1, 4, 1, "number of weight matrices"),
-        ParamSpec("s", "data singular values $s$", "floats", (3.0, 2.0, 1.0, 0.5), 0.0, 10.0,
+        ParamSpec("depth", "depth D", "int", 2, 1, 4, 1, "number of weight matrices"),
+        ParamSpec("s", "data singular values s", "floats", (3.0, 2.0, 1.0, 0.5), 0.0, 10.0,
                   0.1, "Sigma31 = U diag(s) V^T (comma-separated, 1 to 4 values)",
                   min_len=1, max_len=4),
         ParamSpec("seed", "seed", "int", 0, 0, 2**31 - 1, 1, "random U, V"),
@@ -144,7 +144,7 @@ PARAM_SPECS: dict[str, tuple[ParamSpec, ...]] = {
         ParamSpec("ev", "input covariance eigenvalues", "floats", (5.0, 4.0, 3.0, 2.0, 1.0),
                   0.01, 100.0, 0.1, "distinct positive numbers (comma-separated, 2 to 6)",
                   min_len=2, max_len=6),
-        ParamSpec("p", "hidden units $p$", "int", 2, 1, 5, 1, "must be below the input size"),
+        ParamSpec("p", "hidden units p", "int", 2, 1, 5, 1, "must be below the input size"),
         ParamSpec("seed", "seed", "int", 0, 0, 2**31 - 1, 1, "random eigenvectors U"),
     ),
 }

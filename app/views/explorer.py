@@ -203,16 +203,16 @@ def _hyper_controls(method: str, dim: int, ui) -> dict:
             _ensure(key, float(current))
             first_order = method in ("gd", "sgd")
             values[name] = ui.number_input(
-                r"learning rate $\alpha$" if first_order else r"step scale $\alpha$",
+                "learning rate α" if first_order else "step scale α",
                 min_value=1e-4, max_value=1000.0, step=0.01 if first_order else 0.1,
                 format="%.4g", key=key, help=h.doc)
         elif name == "damping":
             auto = h.allow_auto and current == "auto"
             if h.allow_auto:
                 _ensure(key + "_auto", auto)
-                auto = ui.checkbox("damping $m$: auto", key=key + "_auto", help=h.doc)
+                auto = ui.checkbox("damping m: auto", key=key + "_auto", help=h.doc)
             _ensure(key, 0.0 if current == "auto" else float(current))
-            number = ui.number_input("damping $m$", min_value=0.0, max_value=1e4, step=0.05,
+            number = ui.number_input("damping m", min_value=0.0, max_value=1e4, step=0.05,
                                      format="%.4g", key=key, disabled=auto, help=h.doc)
             values[name] = "auto" if auto else number
         elif name == "margin":
@@ -221,7 +221,7 @@ def _hyper_controls(method: str, dim: int, ui) -> dict:
                                            format="%.4g", key=key, help=h.doc)
         elif name == "noise":
             _ensure(key, float(current))
-            values[name] = ui.number_input(r"noise $\sigma$", min_value=0.0, max_value=100.0,
+            values[name] = ui.number_input("noise σ", min_value=0.0, max_value=100.0,
                                            step=0.05, format="%.4g", key=key, help=h.doc)
         elif name == "seed":
             _ensure(key, int(current))
@@ -232,7 +232,7 @@ def _hyper_controls(method: str, dim: int, ui) -> dict:
             _ensure(key, int(current) if current is not None else default_k)
             if st.session_state[key] > dim:
                 st.session_state[key] = default_k
-            k = int(ui.number_input("Krylov vectors $k$", min_value=1, max_value=dim, step=1,
+            k = int(ui.number_input("Krylov vectors k", min_value=1, max_value=dim, step=1,
                                     key=key, help=h.doc))
             values[name] = None if k == default_k else k
     st.session_state[K("hyper_store")][method] = stored | values
@@ -381,13 +381,12 @@ def _landscape_for(scene: sc.Scene):
 
 
 def _update_rule_panel(scene: sc.Scene, L, ref: sc.Reference) -> None:
-    st.markdown(f"**θ\\* = {ref.label}**")
+    shown = panel.shown_directions(len(ref.eigenvalues))
+    lam_text = ", ".join(f"{ref.eigenvalues[i]:.3g}" for i in shown)
+    st.markdown(f"**θ\\* = {ref.label}**, λᵢ at θ\\*: ({lam_text})")
     if not ref.listed:
         st.caption("This landscape lists no critical point: the factors use the Hessian at "
                    "the start, where the gradient is not zero.")
-    shown = panel.shown_directions(len(ref.eigenvalues))
-    lam_text = ", ".join(f"{ref.eigenvalues[i]:.3g}" for i in shown)
-    st.latex(rf"\lambda_i \text{{ at }} \theta^*:\ ({lam_text})")
     if len(shown) < len(ref.eigenvalues):
         st.caption(f"Showing {len(shown)} of {len(ref.eigenvalues)} eigendirections: the most "
                    "negative and the most positive.")
@@ -397,13 +396,8 @@ def _update_rule_panel(scene: sc.Scene, L, ref: sc.Reference) -> None:
         except ValueError as exc:
             st.warning(f"{method_label(method)}: {exc}")
             continue
-        colour = METHOD_COLOURS.get(method, "#444")
-        st.markdown(f"<span style='color:{colour};font-size:1.3em'>■</span> "
-                    f"**{mf.label}**", unsafe_allow_html=True)
-        st.latex(mf.rule)
-        st.latex(panel.factors_latex(mf, shown))
-        st.markdown("\n".join(f"- $v_{{{i + 1}}}$ ($\\lambda = {mf.eigenvalues[i]:.3g}$): "
-                              f"{mf.verdicts[i]}" for i in shown))
+        st.markdown(panel.method_markdown(mf, shown, METHOD_COLOURS.get(method, "#444")),
+                    unsafe_allow_html=True)
         if mf.note:
             st.caption(mf.note)
 

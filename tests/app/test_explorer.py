@@ -32,8 +32,8 @@ def _critical_point_names(spec: dict) -> set[str]:
 
 def _gd_factors(at: AppTest) -> list[float]:
     """The numbers after "1 - alpha lambda_i =" in the panel's LaTeX for gradient descent."""
-    for latex in at.latex:
-        m = re.search(r"1 - \\alpha\\lambda_i = \(([^)]*)\)", latex.value)
+    for md in at.markdown:
+        m = re.search(r"1 - \\alpha\\lambda_i = \(([^)]*)\)", md.value)
         if m:
             return [float(v) for v in m.group(1).split(",")]
     raise AssertionError("no gradient-descent factors in the panel")

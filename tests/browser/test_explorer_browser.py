@@ -167,3 +167,40 @@ def test_a_dimension_change_redraws_the_method_widgets(open_app):
                            timeout=30_000)
     assert page.evaluate("() => new URLSearchParams(location.search).get('p.dim')") == "5"
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+_HEAD_AT_JS = """([k]) => {
+    const gd = document.querySelector('%s');
+    const head = gd.data.find(d => d.name === 'Gradient descent' && d.mode === 'markers');
+    const path = gd.data.find(d => d.name === 'Gradient descent path');
+    return head.x[0] === path.x[k] && head.y[0] === path.y[k];
+}""" % PLOT
+
+
+def test_animation_controls_scrub_and_play(open_app):
+    """The live plot draws the step slider and play/pause as HTML under the graph (Plotly's
+    own slider is left out of it): the slider shows step k, play runs to the last step."""
+    page = open_app(EXPLORER + "?n=40&m=gd")
+    page.wait_for_selector(PLOT)
+    page.wait_for_function("() => document.querySelector('%s')._transitionData._frames.length"
+                           " === 41" % PLOT)
+    figure = page.locator(".st-key-explorer_figure")
+    assert page.locator(PLOT + " .slider-container").count() == 0
+    assert page.locator(PLOT + " .updatemenu-container").count() == 0
+    step = figure.get_by_role("slider", name="animation step")
+    label = figure.locator(".saddle-live-step")
+    assert step.get_attribute("max") == "40" and label.inner_text() == "step t = 40"
+    step.focus()
+    page.keyboard.press("Home")
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.st-key-explorer_figure "
+                           ".saddle-live-step').textContent === 'step t = 10'")
+    page.wait_for_function(_HEAD_AT_JS, arg=[10], timeout=10_000)
+    figure.get_by_role("button", name="▶ play").click()
+    page.wait_for_function("() => document.querySelector('.st-key-explorer_figure "
+                           ".saddle-live-step').textContent === 'step t = 40'",
+                           timeout=30_000)
+    page.wait_for_function(_HEAD_AT_JS, arg=[40], timeout=10_000)
+    assert step.input_value() == "40"
+    assert page.locator('[data-testid="stException"]').count() == 0
