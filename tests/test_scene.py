@@ -238,6 +238,11 @@ def test_panel_markdown_block_of_a_method():
                        f"- v₂ (λ = 2): {mf.verdicts[1]}"]
     assert "color:#123456" in text and "**Gradient descent**" in text
     assert "$" not in "".join(bullets)  # no KaTeX outside the two display formulas
+    assert "<small" not in text  # gradient descent has no note
+    sgd = panel.method_factors(scene, L, ref, "sgd")
+    assert panel.method_markdown(sgd, [0, 1], "#000").endswith(
+        "\n\n<small style='opacity:0.7'>" + sgd.note + "</small>")
+    assert panel.small("a < b & c") == "<small style='opacity:0.7'>a &lt; b &amp; c</small>"
 
 
 def test_natural_gradient_factors_use_the_metric_along_the_eigenvectors():

@@ -8,6 +8,7 @@ screen are the numbers the code ran.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,15 +172,22 @@ def direction_name(i: int) -> str:
 def method_markdown(mf: MethodFactors, shown: list[int], colour: str) -> str:
     """One method's block of the panel as a single markdown element: its name in its
     colour, the slides' rule and the factors (display math), and the verdict per shown
-    direction (plain text: each formula costs the browser a KaTeX render on every rerun)."""
+    direction (plain text: each formula costs the browser a KaTeX render on every rerun),
+    then the method's note, if any."""
     verdicts = "\n".join(f"- {direction_name(i)} (λ = {mf.eigenvalues[i]:.3g}): {mf.verdicts[i]}"
                          for i in shown)
+    note = f"\n\n{small(mf.note)}" if mf.note else ""
     return (f"<span style='color:{colour};font-size:1.3em'>■</span> **{mf.label}**\n\n"
-            f"$$\n{mf.rule}\n$$\n\n$$\n{factors_latex(mf, shown)}\n$$\n\n{verdicts}")
+            f"$$\n{mf.rule}\n$$\n\n$$\n{factors_latex(mf, shown)}\n$$\n\n{verdicts}{note}")
+
+
+def small(text: str) -> str:
+    """Caption-like text inside a markdown element (HTML-escaped)."""
+    return f"<small style='opacity:0.7'>{html.escape(text)}</small>"
 
 
 __all__ = [
     "EPS_FLOOR", "MethodFactors", "curvature", "direction_name", "eigen_coordinates",
     "eps_magnitudes", "factors_latex", "method_factors", "method_markdown",
-    "metric_eigenvalues", "shown_directions", "verdict",
+    "metric_eigenvalues", "shown_directions", "small", "verdict",
 ]

@@ -241,11 +241,12 @@ def _hyper_controls(method: str, dim: int, ui) -> dict:
 
 class _Sidebar(NamedTuple):
     """The sidebar's containers below the landscape choice, created by every full run of the
-    page: the scene fragment writes the first and the last, the full run the middle one."""
+    page: the scene fragment writes ``scene`` and ``steps``, the full run the others."""
 
     scene: object    # landscape parameters, slice, start point
     methods: object  # methods and their hyperparameters
-    view: object     # steps and view
+    steps: object    # steps
+    view: object     # 3D, arrows, animation speed, basin map
 
 
 def _scene_controls(ui: _Widgets, sidebar: _Sidebar) -> tuple[dict, list[str]]:
@@ -311,18 +312,22 @@ def _scene_controls(ui: _Widgets, sidebar: _Sidebar) -> tuple[dict, list[str]]:
         t = c2.number_input(names[1], float(lo[1]), float(hi[1]), step=step, format="%.4g",
                             key=K("x0_t"), help=plane.axis_labels[1])
 
-    with ui.box(sidebar.view):
+    with ui.box(sidebar.steps):
         steps = ui.slider("Steps", 1, sc.MAX_STEPS, key=K("steps"))
-        ui.subheader("View")
-        view3d = ui.toggle("3D surface", key=K("view3d"))
-        arrows = ui.toggle("Hessian eigenvector arrows", key=K("arrows"), disabled=view3d)
-        fps = ui.slider("Animation speed (frames per second)", *sc.FPS_RANGE, key=K("fps"))
-        basins = ui.toggle("Basins of attraction map", key=K("basins"),
-                           help="runs every method from a grid of starts (a few seconds)")
     values = dict(name=name, params=params, L=L, origin=origin, directions=directions,
-                  start=(float(s), float(t)), steps=int(steps), view="3d" if view3d else "2d",
-                  arrows=arrows, fps=int(fps), basins=basins)
+                  start=(float(s), float(t)), steps=int(steps))
     return values, warnings
+
+
+def _view_controls(ui: _Widgets) -> dict:
+    """How the scene is drawn (drawn by full runs only: a change reruns the page)."""
+    ui.subheader("View")
+    view3d = ui.toggle("3D surface", key=K("view3d"))
+    arrows = ui.toggle("Hessian eigenvector arrows", key=K("arrows"), disabled=view3d)
+    fps = ui.slider("Animation speed (frames per second)", *sc.FPS_RANGE, key=K("fps"))
+    basins = ui.toggle("Basins of attraction map", key=K("basins"),
+                       help="runs every method from a grid of starts (a few seconds)")
+    return dict(view="3d" if view3d else "2d", arrows=arrows, fps=int(fps), basins=basins)
 
 
 def _method_controls(ui: _Widgets, L) -> tuple[list[str], dict]:
@@ -345,6 +350,7 @@ def _method_controls(ui: _Widgets, L) -> tuple[list[str], dict]:
 def _scene(ui: _Widgets, sidebar: _Sidebar) -> tuple[sc.Scene, object, list[str]]:
     """The scene the sidebar describes, its landscape, and warnings about its values."""
     v, warnings = _scene_controls(ui, sidebar)
+    v |= _view_controls(_Widgets(draw=False))
     methods, hyper = _method_controls(_Widgets(draw=False), v["L"])
     scene = sc.Scene.make(v["name"], v["params"], v["start"], methods, hyper, v["steps"],
                           v["origin"], v["directions"], v["view"], v["arrows"], v["fps"],
@@ -381,25 +387,25 @@ def _landscape_for(scene: sc.Scene):
 
 
 def _update_rule_panel(scene: sc.Scene, L, ref: sc.Reference) -> None:
+    """The panel as one markdown element (each element costs the browser a little on every
+    rerun; the page reruns on every slider change)."""
     shown = panel.shown_directions(len(ref.eigenvalues))
     lam_text = ", ".join(f"{ref.eigenvalues[i]:.3g}" for i in shown)
-    st.markdown(f"**θ\\* = {ref.label}**, λᵢ at θ\\*: ({lam_text})")
+    parts = [f"**θ\\* = {ref.label}**, λᵢ at θ\\*: ({lam_text})"]
     if not ref.listed:
-        st.caption("This landscape lists no critical point: the factors use the Hessian at "
-                   "the start, where the gradient is not zero.")
+        parts.append(panel.small("This landscape lists no critical point: the factors use "
+                                 "the Hessian at the start, where the gradient is not zero."))
     if len(shown) < len(ref.eigenvalues):
-        st.caption(f"Showing {len(shown)} of {len(ref.eigenvalues)} eigendirections: the most "
-                   "negative and the most positive.")
+        parts.append(panel.small(f"Showing {len(shown)} of {len(ref.eigenvalues)} "
+                                 "eigendirections: the most negative and the most positive."))
     for method in scene.methods:
         try:
             mf = panel.method_factors(scene, L, ref, method)
         except ValueError as exc:
             st.warning(f"{method_label(method)}: {exc}")
             continue
-        st.markdown(panel.method_markdown(mf, shown, METHOD_COLOURS.get(method, "#444")),
-                    unsafe_allow_html=True)
-        if mf.note:
-            st.caption(mf.note)
+        parts.append(panel.method_markdown(mf, shown, METHOD_COLOURS.get(method, "#444")))
+    st.markdown("\n\n".join(parts), unsafe_allow_html=True)
 
 
 def _exports(scene: sc.Scene, fig, trajectories) -> None:
@@ -593,7 +599,7 @@ def main() -> None:
         st.header("Explorer controls")
         st.selectbox("Landscape", landscapes_names(), key=K("landscape"),
                      on_change=_on_landscape_change)
-        sidebar = _Sidebar(st.container(), st.container(), st.container())
+        sidebar = _Sidebar(st.container(), st.container(), st.container(), st.container())
     ss[K("full_run")] = True
     try:
         L = _scene_view(sidebar)
@@ -601,6 +607,8 @@ def main() -> None:
         ss[K("full_run")] = False
     with sidebar.methods:
         _method_controls(_Widgets(draw=True), L)
+    with sidebar.view:
+        _view_controls(_Widgets(draw=True))
     ss[K("methods_drawn_for")] = (L.dim, L.has_metric)
 
 main()
