@@ -274,7 +274,7 @@ def _figure_ab(browser, log, repeats: int) -> dict:
                                    % plot)
             page.wait_for_timeout(1000)
             pages[draw] = page
-            sliders[draw] = page.get_by_role("slider")
+            sliders[draw] = page.locator(".st-key-l2").get_by_role("slider")
         times = {draw: [] for draw in pages}
         for i in range(repeats):
             for draw, page in pages.items():

@@ -408,46 +408,65 @@ def _update_rule_panel(scene: sc.Scene, L, ref: sc.Reference) -> None:
     st.markdown("\n\n".join(parts), unsafe_allow_html=True)
 
 
-def _exports(scene: sc.Scene, fig, trajectories) -> None:
-    """Download buttons: images and GIF are rendered on request (they need a browser)."""
+def _export_module():
     try:
         from app import export
     except ImportError as exc:  # pragma: no cover - export ships with the app
         st.info(f"Exports are unavailable: {exc}")
+        return None
+    return export
+
+
+def _white(fig):
+    """The figure for a file: validated, with its frames, on white."""
+    full = fig.full_figure()
+    full.update_layout(paper_bgcolor="white", plot_bgcolor="white")
+    return full
+
+
+def _data_exports(drawn: dict) -> None:
+    """The figure as HTML and the runs as CSV and JSON, made when clicked from the scene
+    the fragment drew last (``drawn``: the fragment updates it, so these buttons are drawn
+    by full runs only and a slider change does not send them again)."""
+    export = _export_module()
+    if export is None:
         return
-    ss = st.session_state
-    token = tuple(sorted(scene.to_query().items()))
-    params = scene.parameters()
-    stem = f"saddle-{scene.landscape}"
-
-    def full_figure():
-        full = fig.full_figure()
-        full.update_layout(paper_bgcolor="white", plot_bgcolor="white")
-        return full
-
-    c1, c2, c3, c4 = st.columns(4)
-    c1.download_button("HTML (interactive)", lambda: export.figure_to_html(full_figure()),
+    stem = f"saddle-{st.session_state[K('landscape')]}"
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("HTML (interactive)", lambda: export.figure_to_html(_white(drawn["fig"])),
                        file_name=f"{stem}.html", mime="text/html", key=K("dl_html"),
                        on_click="ignore")
     c2.download_button("CSV (trajectories)",
-                       lambda: export.trajectories_to_csv(trajectories, params),
+                       lambda: export.trajectories_to_csv(drawn["trajectories"], drawn["params"]),
                        file_name=f"{stem}.csv", mime="text/csv", key=K("dl_csv"),
                        on_click="ignore")
     c3.download_button("JSON (trajectories)",
-                       lambda: export.trajectories_to_json(trajectories, params),
+                       lambda: export.trajectories_to_json(drawn["trajectories"], drawn["params"]),
                        file_name=f"{stem}.json", mime="application/json", key=K("dl_json"),
                        on_click="ignore")
 
+
+def _rendered_exports(scene: sc.Scene, fig) -> None:
+    """PNG, SVG, PDF and the GIF, rendered on request (they need a browser); their download
+    buttons show while the scene is the one they were rendered from."""
+    export = _export_module()
+    if export is None:
+        return
+    ss = st.session_state
+    token = tuple(sorted(scene.to_query().items()))
+    stem = f"saddle-{scene.landscape}"
+    c1, c2 = st.columns(2)
     images = ss.get(K("images"))
-    if c4.button("Render PNG / SVG / PDF", key=K("render_images")):
+    if c1.button("Render PNG / SVG / PDF", key=K("render_images"), width="stretch"):
         try:
             with st.spinner("Rendering the figure (the first time starts a browser)..."):
-                full = full_figure()
+                full = _white(fig)
                 images = (token, {fmt: export.figure_to_image(full, fmt) for fmt in ("png", "svg", "pdf")})
             ss[K("images")] = images
         except export.ExportUnavailable as exc:
             st.info(str(exc))
             images = None
+    render_gif = c2.button("Render animated GIF", key=K("render_gif"), width="stretch")
     if images and images[0] == token:
         cols = st.columns(3)
         for col, fmt, mime in zip(cols, ("png", "svg", "pdf"),
@@ -456,10 +475,10 @@ def _exports(scene: sc.Scene, fig, trajectories) -> None:
                                 mime=mime, key=K(f"dl_{fmt}"), on_click="ignore")
 
     gif = ss.get(K("gif"))
-    if st.button("Render animated GIF", key=K("render_gif")):
+    if render_gif:
         bar = st.progress(0.0, text="Drawing the GIF frames...")
         try:
-            gif_fig = _gif_figure(full_figure())
+            gif_fig = _gif_figure(_white(fig))
             data = export.animation_to_gif(
                 gif_fig, fps=scene.fps,
                 progress=lambda i, n: bar.progress(i / n, text=f"GIF frame {i} of {n}"))
@@ -511,9 +530,10 @@ def _basins(scene: sc.Scene, L) -> None:
 
 
 @st.fragment
-def _scene_view(sidebar: _Sidebar):
+def _scene_view(sidebar: _Sidebar, exports):
     """Everything the scene's own widgets change: their part of the sidebar, the figure, the
-    update-rule panel, the side plots, the exports and the basin map.
+    update-rule panel, the side plots, the basin map, and the rendered exports (written to
+    ``exports``, a container of the page's export section).
 
     A change of one of these widgets (an eigenvalue slider, the start point, a click on the
     figure) reruns only this fragment: the page's other ~40 elements (the navigation, the
@@ -580,11 +600,12 @@ def _scene_view(sidebar: _Sidebar):
             st.caption("The value axis stops one landscape range below the window's lowest "
                        "value: runs that escape to −∞ leave it.")
 
-    st.subheader("Export")
-    _exports(scene, fig, trajectories)
-
     if scene.basins:
         _basins(scene, L)
+
+    ss[K("drawn")].update(fig=fig, trajectories=trajectories, params=scene.parameters())
+    with exports:
+        _rendered_exports(scene, fig)
     return L
 
 
@@ -600,9 +621,14 @@ def main() -> None:
         st.selectbox("Landscape", landscapes_names(), key=K("landscape"),
                      on_change=_on_landscape_change)
         sidebar = _Sidebar(st.container(), st.container(), st.container(), st.container())
+    body, exports = st.container(), st.container()
+    with exports:
+        st.subheader("Export")
+        _data_exports(ss.setdefault(K("drawn"), {}))
     ss[K("full_run")] = True
     try:
-        L = _scene_view(sidebar)
+        with body:
+            L = _scene_view(sidebar, exports)
     finally:
         ss[K("full_run")] = False
     with sidebar.methods:

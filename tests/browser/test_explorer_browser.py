@@ -204,3 +204,24 @@ def test_animation_controls_scrub_and_play(open_app):
     page.wait_for_function(_HEAD_AT_JS, arg=[40], timeout=10_000)
     assert step.input_value() == "40"
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_data_downloads_follow_the_scene_after_a_slider_change(open_app, tmp_path):
+    """The HTML/CSV/JSON buttons are drawn by full runs only; a slider change reruns the
+    scene fragment alone, and the CSV made on the next click is the new scene's."""
+    from app import export
+
+    page = open_app(EXPLORER + "?n=20")
+    page.wait_for_selector(PLOT)
+    before = _path(page)
+    slider = page.locator(".st-key-explorer_p_quadratic_l2").get_by_role("slider")
+    rerun(page, lambda: slider.press("ArrowLeft"))  # lambda_2: -1.0 -> -1.1
+    _wait_for_new_path(page, before)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="CSV (trajectories)").click()
+    path = tmp_path / "runs.csv"
+    info.value.save_as(path)
+    params = export.csv_parameters(path.read_text())
+    assert params["landscape_params"]["eigenvalues"] == [2.0, -1.1]
+    assert params["scene"]["steps"] == 20
+    assert page.locator('[data-testid="stException"]').count() == 0
