@@ -435,15 +435,15 @@ def _data_exports(drawn: dict) -> None:
     c1, c2, c3 = st.columns(3)
     c1.download_button("HTML (interactive)", lambda: export.figure_to_html(_white(drawn["fig"])),
                        file_name=f"{stem}.html", mime="text/html", key=K("dl_html"),
-                       on_click="ignore")
+                       on_click="ignore", width="stretch")
     c2.download_button("CSV (trajectories)",
                        lambda: export.trajectories_to_csv(drawn["trajectories"], drawn["params"]),
                        file_name=f"{stem}.csv", mime="text/csv", key=K("dl_csv"),
-                       on_click="ignore")
+                       on_click="ignore", width="stretch")
     c3.download_button("JSON (trajectories)",
                        lambda: export.trajectories_to_json(drawn["trajectories"], drawn["params"]),
                        file_name=f"{stem}.json", mime="application/json", key=K("dl_json"),
-                       on_click="ignore")
+                       on_click="ignore", width="stretch")
 
 
 def _rendered_exports(scene: sc.Scene, fig) -> None:
@@ -603,7 +603,8 @@ def _scene_view(sidebar: _Sidebar, exports):
     if scene.basins:
         _basins(scene, L)
 
-    ss[K("drawn")].update(fig=fig, trajectories=trajectories, params=scene.parameters())
+    ss.setdefault(K("drawn"), {}).update(fig=fig, trajectories=trajectories,
+                                          params=scene.parameters())
     with exports:
         _rendered_exports(scene, fig)
     return L
@@ -622,15 +623,16 @@ def main() -> None:
                      on_change=_on_landscape_change)
         sidebar = _Sidebar(st.container(), st.container(), st.container(), st.container())
     body, exports = st.container(), st.container()
-    with exports:
-        st.subheader("Export")
-        _data_exports(ss.setdefault(K("drawn"), {}))
+    export_head, rendered = exports.container(), exports.container()  # filled after the figure
     ss[K("full_run")] = True
     try:
         with body:
-            L = _scene_view(sidebar, exports)
+            L = _scene_view(sidebar, rendered)
     finally:
         ss[K("full_run")] = False
+    with export_head:
+        st.subheader("Export")
+        _data_exports(ss[K("drawn")])
     with sidebar.methods:
         _method_controls(_Widgets(draw=True), L)
     with sidebar.view:
