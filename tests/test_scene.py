@@ -285,12 +285,19 @@ def test_figure_has_one_frame_per_step_and_moves_only_the_paths():
     assert len(spec["frames"]) == 38  # t = 0 .. 37
     moving = spec["frames"][0]["traces"]
     names = [spec["data"][i]["name"] for i in moving]
-    assert names == ["Gradient descent trail", "Gradient descent",
-                     "Saddle-free Newton trail", "Saddle-free Newton"]
-    # frame t shows each method at theta_t (clamped at its last step)
+    assert names == ["Gradient descent", "Saddle-free Newton"]  # trail and head, one trace
+    # frame t shows each method's trail up to theta_t, the head (the one marker) at theta_t
     gd = trajs[0]
-    head = spec["frames"][5]["data"][1]
-    np.testing.assert_allclose([head["x"][0], head["y"][0]], gd.xs[5], atol=1e-4)
+    sizes = spec["data"][moving[0]]["marker"]["size"]
+    assert sizes == [0] * (figures.TRAIL - 1) + [12]
+    for t in (0, 5, 20):
+        trail = spec["frames"][t]["data"][0]
+        xy = np.column_stack([trail["x"], trail["y"]])
+        assert len(xy) == figures.TRAIL  # padded with its first point
+        np.testing.assert_allclose(xy[-1], gd.xs[t], atol=1e-4)
+        lo = max(0, t + 1 - figures.TRAIL)
+        np.testing.assert_allclose(np.unique(xy, axis=0),
+                                   np.unique(np.round(gd.xs[lo:t + 1], 4), axis=0), atol=1e-4)
     # the end marker's legend names the stop reason
     end = next(d for d in spec["data"] if d["name"].startswith("Saddle-free Newton:"))
     assert trajs[1].stop.label in end["name"] and trajs[1].stop.description in end["hovertemplate"]
@@ -408,7 +415,7 @@ def test_cli_writes_the_trajectories_and_the_scene(tmp_path, capsys):
     assert header["scene"]["landscape_kwargs"]["eigenvalues"] == [3.0, -0.5]
     assert [r["method"] for r in header["runs"]] == ["gd", "newton"]
     html = (tmp_path / "fig.html").read_bytes()
-    assert b"<html" in html[:200].lower() and b"Gradient descent trail" in html  # animated paths
+    assert b"<html" in html[:200].lower() and b"Plotly.addFrames" in html  # animated paths
     # the link the page would show for the same scene
     assert "l=quadratic&p.l1=3&p.l2=-0.5" in capsys.readouterr().out
 

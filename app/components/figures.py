@@ -113,6 +113,11 @@ def _plain(arr, digits: int) -> list:
     return out
 
 
+def _padded(values: list) -> list:
+    """A trail of fewer than TRAIL points, its first point repeated in front up to TRAIL."""
+    return [values[0]] * (TRAIL - len(values)) + values if values else values
+
+
 def visible_path(traj, plane: Plane) -> np.ndarray:
     """Plane coordinates (k, 2) of a trajectory, cut after its first point far outside the
     window (FAR half-windows) or before its first non-finite one."""
@@ -276,14 +281,16 @@ def explorer_figure(scene: Scene, L, plane: Plane, trajectories, grid, reference
                                      marker=dict(color=colour, size=6), showlegend=False,
                                      legendgroup=tr.method, name=label, hoverinfo="skip"))
         else:
-            data.append(dict(type="scatter", x=_plain(trail[:, 0], digits), y=_plain(trail[:, 1], digits),
-                                   mode="lines", line=dict(color=colour, width=4),
-                                   showlegend=False, legendgroup=tr.method,
-                                   name=f"{label} trail", hoverinfo="skip"))
-            data.append(dict(type="scatter", x=_plain(head[:, 0], digits), y=_plain(head[:, 1], digits),
-                                   mode="markers", showlegend=False, legendgroup=tr.method,
-                                   marker=dict(color=colour, size=12, line=dict(width=1.5, color="white")),
-                                   name=label, hoverinfo="skip"))
+            # trail and head in one trace: the trail padded to TRAIL points (its first point
+            # repeated), so that the head is always the last point, the only one with a
+            # marker (one trace a method instead of two, on every redraw and every frame)
+            data.append(dict(type="scatter", x=_padded(_plain(trail[:, 0], digits)),
+                             y=_padded(_plain(trail[:, 1], digits)), mode="lines+markers",
+                             line=dict(color=colour, width=4),
+                             marker=dict(color=colour, size=[0] * (TRAIL - 1) + [12],
+                                         line=dict(width=1.5, color="white")),
+                             showlegend=False, legendgroup=tr.method, name=label,
+                             hoverinfo="skip"))
     moving = list(range(moving_start, len(data)))
 
     frames = _frames(trajectories, paths, steps, digits, three_d, moving, z_of)
@@ -336,11 +343,14 @@ def _frames(trajectories, paths, steps, digits, three_d, moving, z_of) -> list:
         for xs, ys, zs in plain:
             j = min(k, len(xs) - 1)
             lo = max(0, j + 1 - TRAIL)
-            trail = {"type": kind, "x": xs[lo:j + 1], "y": ys[lo:j + 1]}
-            head = {"type": kind, "x": xs[j:j + 1], "y": ys[j:j + 1]}
             if three_d:
-                trail["z"], head["z"] = zs[lo:j + 1], zs[j:j + 1]
-            traces += [trail, head]
+                traces += [{"type": kind, "x": xs[lo:j + 1], "y": ys[lo:j + 1],
+                            "z": zs[lo:j + 1]},
+                           {"type": kind, "x": xs[j:j + 1], "y": ys[j:j + 1],
+                            "z": zs[j:j + 1]}]
+            else:  # trail and head in one trace (see explorer_figure)
+                traces.append({"type": kind, "x": _padded(xs[lo:j + 1]),
+                               "y": _padded(ys[lo:j + 1])})
         frames.append({"name": str(k), "data": traces, "traces": moving})
     return frames
 

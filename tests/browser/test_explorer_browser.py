@@ -171,9 +171,10 @@ def test_a_dimension_change_redraws_the_method_widgets(open_app):
 
 _HEAD_AT_JS = """([k]) => {
     const gd = document.querySelector('%s');
-    const head = gd.data.find(d => d.name === 'Gradient descent' && d.mode === 'markers');
+    const trail = gd.data.find(d => d.name === 'Gradient descent');  // its head: the last point
     const path = gd.data.find(d => d.name === 'Gradient descent path');
-    return head.x[0] === path.x[k] && head.y[0] === path.y[k];
+    const last = trail.x.length - 1;
+    return trail.x[last] === path.x[k] && trail.y[last] === path.y[k];
 }""" % PLOT
 
 
