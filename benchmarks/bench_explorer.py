@@ -113,8 +113,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int, log) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true",
+def _start_server(port: int, log, script: str = "app/main.py") -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
@@ -257,11 +257,7 @@ def _figure_ab(browser, log, repeats: int) -> dict:
     baseline measured in the same run, under the same load."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", "benchmarks/figure_app.py",
-           "--server.headless", "true", "--server.port", str(port), "--server.address",
-           "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = _start_server(port, log, "benchmarks/figure_app.py")
     plot = ".st-key-figure .js-plotly-plot"
     try:
         _wait_health(url, proc)

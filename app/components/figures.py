@@ -8,7 +8,6 @@ under 1 MB for 5 methods x 300 steps.
 
 from __future__ import annotations
 
-import copy
 import math
 
 import numpy as np
@@ -43,10 +42,9 @@ class AnimatedFigure(go.Figure):
     ``full_figure()`` gives an ordinary validated ``go.Figure`` for the exporters.
     """
 
-    def __init__(self, *args, raw_frames=None, raw_layout=None, **kwargs):
+    def __init__(self, *args, raw_frames=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._raw_frames = list(raw_frames or [])
-        self._raw_layout = dict(raw_layout or {})  # e.g. the step slider: 301 steps
 
     @property
     def raw_frames(self) -> list:
@@ -55,8 +53,6 @@ class AnimatedFigure(go.Figure):
     def to_dict(self):
         d = super().to_dict()
         d["frames"] = self._raw_frames
-        # the raw layout under what was set through Plotly's API (e.g. theme.style)
-        d["layout"] = _merged(copy.deepcopy(self._raw_layout), d.get("layout", {}))
         return d
 
     def to_plotly_json(self):
@@ -68,16 +64,6 @@ class AnimatedFigure(go.Figure):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _merged(base: dict, top: dict) -> dict:
-    """``base`` updated in place by ``top``, nested dicts merged key by key."""
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merged(base[key], value)
-        else:
-            base[key] = value
-    return base
 
 
 def landscape_grid(L, plane: Plane, resolution: int = GRID):
@@ -297,7 +283,7 @@ def explorer_figure(scene: Scene, L, plane: Plane, trajectories, grid, reference
     # Traces are plain dicts and validation is off: validating them costs more than the
     # rest of a rerun; the tests validate the same figures through full_figure().
     layout = _layout(scene, plane, steps, three_d, height, (zlo - 0.05 * zspan, zhi + 0.05 * zspan))
-    return AnimatedFigure(data=data, raw_frames=frames, raw_layout=layout, _validate=False)
+    return AnimatedFigure(data=data, layout=layout, raw_frames=frames, _validate=False)
 
 
 def _arrows(plane: Plane, ref: Reference) -> list:
@@ -380,8 +366,8 @@ def _step_slider(steps: int, redraw: bool) -> dict:
 
 
 def _layout(scene: Scene, plane: Plane, steps: int, three_d: bool, height: int, zrange) -> dict:
-    """The explorer figure's layout as plain JSON (Plotly's update API would validate it:
-    ~15 ms of every slider change)."""
+    """The explorer figure's layout as plain JSON, for the figure's constructor (Plotly's
+    update API would validate it: ~15 ms of every slider change)."""
     redraw = three_d  # 3D traces only move with a full redraw
     duration = int(round(1000 / max(scene.fps, 1)))
     play = dict(label="▶ play", method="animate",

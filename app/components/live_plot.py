@@ -119,16 +119,10 @@ function showControls(Plotly, gd, parentElement, animation) {
     label.style.cssText = "min-width:7.5em;text-align:right;font-variant-numeric:tabular-nums;";
     bar.append(play, pause, range, label);
     gd.after(bar);
-    const show = (i) => {
-      const a = gd.__saddleLabAnimation;
-      range.value = String(i);
-      label.textContent = a.prefix + a.names[i];
-    };
-    bar.__saddleLabShow = show;
     range.addEventListener("input", () => {
       const a = gd.__saddleLabAnimation;
       const i = Number(range.value);
-      show(i);
+      showStep(bar, a, i);
       animateTo(Plotly, gd, [a.names[i]], 0).catch(() => {});
     });
     play.addEventListener("click", () => {
@@ -141,12 +135,16 @@ function showControls(Plotly, gd, parentElement, animation) {
     gd.on("plotly_animatingframe", (event) => {
       const a = gd.__saddleLabAnimation;
       const i = a ? a.names.indexOf(String(event.name)) : -1;
-      if (i >= 0) show(i);
+      if (i >= 0) showStep(bar, a, i);
     });
   }
-  const range = bar.querySelector("input[type=range]");
-  range.max = String(names.length - 1);
-  bar.__saddleLabShow(names.length - 1);  // the figure shows the runs' end
+  bar.querySelector("input[type=range]").max = String(names.length - 1);
+  showStep(bar, gd.__saddleLabAnimation, names.length - 1);  // the figure shows the runs' end
+}
+
+function showStep(bar, animation, i) {
+  bar.querySelector("input[type=range]").value = String(i);
+  bar.querySelector(".saddle-live-step").textContent = animation.prefix + animation.names[i];
 }
 
 function afterPaint() {

@@ -347,9 +347,10 @@ def _method_controls(ui: _Widgets, L) -> tuple[list[str], dict]:
     return methods, {m: store.get(m, {}) for m in optimizers.methods()} | hyper
 
 
-def _scene(ui: _Widgets, sidebar: _Sidebar) -> tuple[sc.Scene, object, list[str]]:
-    """The scene the sidebar describes, its landscape, and warnings about its values."""
-    v, warnings = _scene_controls(ui, sidebar)
+def _scene(sidebar: _Sidebar) -> tuple[sc.Scene, object, list[str]]:
+    """The scene the widgets' session state describes (nothing drawn), its landscape, and
+    warnings about its values."""
+    v, warnings = _scene_controls(_Widgets(draw=False), sidebar)
     v |= _view_controls(_Widgets(draw=False))
     methods, hyper = _method_controls(_Widgets(draw=False), v["L"])
     scene = sc.Scene.make(v["name"], v["params"], v["start"], methods, hyper, v["steps"],
@@ -372,15 +373,6 @@ def _origin_label(L, origin: str) -> str:
         return "the window centre"
     cp = L.critical_points[int(origin[1:])]
     return f"critical point {origin[1:]}: {cp.kind.value}" + (f" ({cp.note})" if cp.note else "")
-
-
-# =========================================================================== cached work
-
-
-
-
-def _landscape_for(scene: sc.Scene):
-    return get_landscape(scene.landscape, **scene.kwargs())
 
 
 # =========================================================================== drawing
@@ -417,6 +409,11 @@ def _export_module():
     return export
 
 
+def _stem(landscape: str) -> str:
+    """The exported files' name without its extension."""
+    return f"saddle-{landscape}"
+
+
 def _white(fig):
     """The figure for a file: validated, with its frames, on white."""
     full = fig.full_figure()
@@ -431,7 +428,7 @@ def _data_exports(drawn: dict) -> None:
     export = _export_module()
     if export is None:
         return
-    stem = f"saddle-{st.session_state[K('landscape')]}"
+    stem = _stem(st.session_state[K("landscape")])
     c1, c2, c3 = st.columns(3)
     c1.download_button("HTML (interactive)", lambda: export.figure_to_html(_white(drawn["fig"])),
                        file_name=f"{stem}.html", mime="text/html", key=K("dl_html"),
@@ -454,7 +451,7 @@ def _rendered_exports(scene: sc.Scene, fig) -> None:
         return
     ss = st.session_state
     token = tuple(sorted(scene.to_query().items()))
-    stem = f"saddle-{scene.landscape}"
+    stem = _stem(scene.landscape)
     c1, c2 = st.columns(2)
     images = ss.get(K("images"))
     if c1.button("Render PNG / SVG / PDF", key=K("render_images"), width="stretch"):
@@ -539,7 +536,7 @@ def _scene_view(sidebar: _Sidebar, exports):
     figure) reruns only this fragment: the page's other ~40 elements (the navigation, the
     method widgets) are neither rebuilt nor sent again.  Returns the landscape."""
     ss = st.session_state
-    scene, L, warnings = _scene(_Widgets(draw=False), sidebar)  # drawn after the figure
+    scene, L, warnings = _scene(sidebar)  # the widgets are drawn after the figure
     if not ss.get(K("full_run")) and ss.get(K("methods_drawn_for")) != (L.dim, L.has_metric):
         st.rerun()  # the method widgets outside the fragment depend on both
     for message in ss.pop(K("link_warnings"), []):
