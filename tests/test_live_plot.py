@@ -81,6 +81,16 @@ def test_figure_spec_is_the_styled_figure_with_its_frames():
     assert live_plot.spec_of(json.dumps(data)) == spec
 
 
+def test_prepare_makes_the_spec_and_height_that_show_live_sends():
+    fig = _explorer()()
+    fig.update_layout(height=555)
+    prepared = live_plot.prepare(fig)
+    assert prepared.fig is fig
+    assert json.loads(prepared.spec) == json.loads(live_plot.figure_spec(fig))
+    assert prepared.height == 555
+    assert live_plot.prepare(_surface()).height == 450  # Plotly's default when none is set
+
+
 def test_bundle_is_copied_once_and_replaced_when_it_differs(tmp_path):
     target = live_plot.ensure_bundle(tmp_path / "static")
     source = live_plot._BUNDLE_SOURCE.read_bytes()

@@ -22,6 +22,7 @@ import math
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import plotly  # the package only: its submodules load on use
 import streamlit as st
@@ -280,24 +281,40 @@ def preload(key: str = "live_plot_preload") -> None:
         _component(key=key, data={"src": BUNDLE_URL, "preload": True}, height="content")
 
 
+class Prepared(NamedTuple):
+    """A figure made ready for ``show_live``: its styled JSON and height (see ``prepare``)."""
+
+    fig: object
+    spec: str
+    height: int
+
+
+def prepare(fig) -> Prepared:
+    """Style and serialise ``fig`` now, so that ``show_live`` only sends it: a page can
+    make its figure before it sends the containers that hold it, so that no time passes
+    between them (the explorer sends its figure first; see ``_scene_view`` there)."""
+    styled = _styled(fig)
+    return Prepared(fig, _to_json(styled), int(styled["layout"].get("height") or 450))
+
+
 def show_live(fig, key: str, *, on_click=None, defer: bool = False) -> None:
-    """Draw ``fig`` under ``key``, updating the same graph in place on every rerun.
+    """Draw ``fig`` (a Plotly figure, or one made ready by ``prepare``) under ``key``,
+    updating the same graph in place on every rerun.
 
     ``on_click(x, y)``, if given, runs (as a widget callback, before the rerun) with the
     clicked point's coordinates.  A ``defer``-red figure is drawn after the browser has
-    painted the others (the explorer's side plots wait for its main figure).  Where live plots are unavailable (see ``unavailable``) the
-    figure is drawn by ``st.plotly_chart`` instead, with a note saying why.
+    painted the others (the explorer's side plots wait for its main figure).  Where live
+    plots are unavailable (see ``unavailable``) the figure is drawn by ``st.plotly_chart``
+    instead, with a note saying why.
     """
     reason = unavailable()
     if reason is not None:
         from .theme import show
 
-        show(fig, key=key)
+        show(fig.fig if isinstance(fig, Prepared) else fig, key=key)
         st.caption(reason)
         return
-    styled = _styled(fig)
-    spec = _to_json(styled)
-    height = int(styled["layout"].get("height") or 450)
+    _, spec, height = fig if isinstance(fig, Prepared) else prepare(fig)
     callbacks = {}
     if on_click is not None:
         def _clicked() -> None:

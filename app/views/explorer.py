@@ -24,6 +24,7 @@ import optimizers  # noqa: E402
 from app.components import cached  # noqa: E402
 from app.components import explorer_panel as panel  # noqa: E402
 from app.components import figures  # noqa: E402
+from app.components import live_plot  # noqa: E402
 from app.components import scene as sc  # noqa: E402
 from app.components.common import METHOD_COLOURS, get_landscape, method_label  # noqa: E402
 from app.components.live_plot import show_live  # noqa: E402
@@ -378,9 +379,9 @@ def _origin_label(L, origin: str) -> str:
 # =========================================================================== drawing
 
 
-def _update_rule_panel(scene: sc.Scene, L, ref: sc.Reference) -> None:
-    """The panel as one markdown element (each element costs the browser a little on every
-    rerun; the page reruns on every slider change)."""
+def _update_rule_markdown(scene: sc.Scene, L, ref: sc.Reference) -> tuple[str, list[str]]:
+    """The panel as one markdown text (each element costs the browser a little on every
+    rerun; the page reruns on every slider change), and the methods it could not show."""
     shown = panel.shown_directions(len(ref.eigenvalues))
     lam_text = ", ".join(f"{ref.eigenvalues[i]:.3g}" for i in shown)
     parts = [f"**θ\\* = {ref.label}**, λᵢ at θ\\*: ({lam_text})"]
@@ -390,14 +391,15 @@ def _update_rule_panel(scene: sc.Scene, L, ref: sc.Reference) -> None:
     if len(shown) < len(ref.eigenvalues):
         parts.append(panel.small(f"Showing {len(shown)} of {len(ref.eigenvalues)} "
                                  "eigendirections: the most negative and the most positive."))
+    failed = []
     for method in scene.methods:
         try:
             mf = panel.method_factors(scene, L, ref, method)
         except ValueError as exc:
-            st.warning(f"{method_label(method)}: {exc}")
+            failed.append(f"{method_label(method)}: {exc}")
             continue
         parts.append(panel.method_markdown(mf, shown, METHOD_COLOURS.get(method, "#444")))
-    st.markdown("\n\n".join(parts), unsafe_allow_html=True)
+    return "\n\n".join(parts), failed
 
 
 def _export_module():
@@ -544,11 +546,6 @@ def _scene_view(sidebar: _Sidebar, exports):
     for message in warnings:
         st.warning(message)
 
-    query = scene.to_query()
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
-    ss[K("saved")] = query
-
     plane = sc.plane_for(L, scene.origin, scene.directions)
     x0 = plane.lift(scene.start)
     try:
@@ -559,14 +556,28 @@ def _scene_view(sidebar: _Sidebar, exports):
     ref = sc.reference_point(L, x0)
     grid = cached.grid(scene, L, plane)
 
-    st.latex(L.formula)
-    st.caption(L.description)
+    # The main figure is the scene's first element, right after the containers that hold
+    # it, with all it needs computed before them: the browser renders every message that
+    # arrives before the figure first.  The formula, the side plots and the panel follow.
+    clickable = scene.view == "2d"
+    fig = figures.explorer_figure(scene, L, plane, trajectories, grid, ref, clickable=clickable)
+    main_plot = live_plot.prepare(fig)
+    head = st.container()
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        clickable = scene.view == "2d"
-        fig = figures.explorer_figure(scene, L, plane, trajectories, grid, ref,
-                                      clickable=clickable)
-        show_live(fig, FIGURE_KEY, on_click=_set_start if clickable else None)
+        show_live(main_plot, FIGURE_KEY, on_click=_set_start if clickable else None)
+    side_plots = (live_plot.prepare(figures.eps_figure(trajectories, ref)),
+                  live_plot.prepare(figures.progress_figure(trajectories, window_values=grid[2]))
+                  ) if trajectories else ()
+    rule_text, rule_failures = _update_rule_markdown(scene, L, ref)
+    with head:
+        st.latex(L.formula)
+        st.caption(L.description)
+    query = scene.to_query()
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    ss[K("saved")] = query
+    with left:
         _scene_controls(_Widgets(draw=True), sidebar)
         if plane.is_slice:
             st.caption(f"A 2D slice of {L.dim} dimensions through {plane.origin_label}: "
@@ -582,18 +593,19 @@ def _scene_view(sidebar: _Sidebar, exports):
             st.caption(f"Runs from ({scene.start[0]:.3g}, {scene.start[1]:.3g}): {stops}.")
     with right:
         st.subheader("Update rule near θ*")
-        _update_rule_panel(scene, L, ref)
+        for message in rule_failures:
+            st.warning(message)
+        st.markdown(rule_text, unsafe_allow_html=True)
 
-    if trajectories:
+    if side_plots:
         a, b = st.columns(2)
         with a:
-            show_live(figures.eps_figure(trajectories, ref), K("eps_figure"), defer=True)
+            show_live(side_plots[0], K("eps_figure"), defer=True)
             st.caption("GD leaves a negative-curvature direction at rate |1 − αλ| per step; "
                        "Newton lands on θ* (|ε| drops to the 1e-16 floor); saddle-free Newton "
                        "doubles ε along negative curvature at once.")
         with b:
-            show_live(figures.progress_figure(trajectories, window_values=grid[2]),
-                      K("progress_figure"), defer=True)
+            show_live(side_plots[1], K("progress_figure"), defer=True)
             st.caption("The value axis stops one landscape range below the window's lowest "
                        "value: runs that escape to −∞ leave it.")
 

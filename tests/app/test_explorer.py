@@ -208,3 +208,36 @@ def test_sidebar_drawn_after_the_figure_shows_the_figures_scene(query):
     assert at.query_params["l"] == shown["l"]
     ends = [d for d in spec["data"] if " step" in str(d.get("name", "")) and ": " in d["name"]]
     assert len(ends) == len(at.multiselect(key="explorer_methods").value)
+
+
+def test_main_figure_is_sent_before_the_rest_of_the_scene(monkeypatch):
+    """The browser draws a run's elements when its messages pause or stop, so the scene
+    sends its figure first, before the formula, the widgets, the panel and the side plots
+    (bench_explorer.py measures the time to the drawn figure)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    sent = []
+    enqueue = ScriptRunContext.enqueue
+
+    def record(self, msg):
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            kind = element.WhichOneof("type")
+            label = {"bidi_component": lambda: element.bidi_component.id.split("-", 2)[-1],
+                     "slider": lambda: element.slider.label,
+                     "selectbox": lambda: element.selectbox.label,
+                     "markdown": lambda: element.markdown.body[:12]}.get(kind, lambda: "")()
+            sent.append((kind, label))
+        enqueue(self, msg)
+
+    monkeypatch.setattr(ScriptRunContext, "enqueue", record)
+    at = _app({"n": "40"})
+    assert not at.exception
+    first = sent.index(("bidi_component", "explorer_figure"))
+    # the scene's first element: the formula and its caption follow it
+    assert sent[first - 1] == ("selectbox", "Landscape")
+    later = [i for i, (kind, label) in enumerate(sent)
+             if kind == "slider" or label in ("explorer_eps_figure", "explorer_progress_figure")
+             or label.startswith("**θ\\* =")]
+    assert len(later) >= 5 and min(later) > first
+
