@@ -239,21 +239,9 @@ def ensure_bundle(static_dir: Path = STATIC_DIR) -> Path:
     return target
 
 
-def _styled(fig) -> dict:
-    from .theme import style_spec
-
-    return style_spec(fig.to_dict())
-
-
-def _to_json(spec: dict) -> str:
-    import plotly.io as pio
-
-    return pio.to_json(spec, validate=False)
-
-
 def figure_spec(fig) -> str:
     """The figure as the JSON that the browser draws (styled for the current theme)."""
-    return _to_json(_styled(fig))
+    return prepare(fig).spec
 
 
 def unavailable() -> str | None:
@@ -293,8 +281,13 @@ def prepare(fig) -> Prepared:
     """Style and serialise ``fig`` now, so that ``show_live`` only sends it: a page can
     make its figure before it sends the containers that hold it, so that no time passes
     between them (the explorer sends its figure first; see ``_scene_view`` there)."""
-    styled = _styled(fig)
-    return Prepared(fig, _to_json(styled), int(styled["layout"].get("height") or 450))
+    import plotly.io as pio
+
+    from .theme import style_spec
+
+    styled = style_spec(fig.to_dict())
+    return Prepared(fig, pio.to_json(styled, validate=False),
+                    int(styled["layout"].get("height") or 450))
 
 
 def show_live(fig, key: str, *, on_click=None, defer: bool = False) -> None:

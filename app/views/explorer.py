@@ -27,7 +27,6 @@ from app.components import figures  # noqa: E402
 from app.components import live_plot  # noqa: E402
 from app.components import scene as sc  # noqa: E402
 from app.components.common import METHOD_COLOURS, get_landscape, method_label  # noqa: E402
-from app.components.live_plot import show_live  # noqa: E402
 
 PREFIX = "explorer_"
 FIGURE_KEY = PREFIX + "figure"
@@ -565,7 +564,7 @@ def _scene_view(sidebar: _Sidebar, exports):
     head = st.container()
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        show_live(main_plot, FIGURE_KEY, on_click=_set_start if clickable else None)
+        live_plot.show_live(main_plot, FIGURE_KEY, on_click=_set_start if clickable else None)
     side_plots = (live_plot.prepare(figures.eps_figure(trajectories, ref)),
                   live_plot.prepare(figures.progress_figure(trajectories, window_values=grid[2]))
                   ) if trajectories else ()
@@ -600,12 +599,12 @@ def _scene_view(sidebar: _Sidebar, exports):
     if side_plots:
         a, b = st.columns(2)
         with a:
-            show_live(side_plots[0], K("eps_figure"), defer=True)
+            live_plot.show_live(side_plots[0], K("eps_figure"), defer=True)
             st.caption("GD leaves a negative-curvature direction at rate |1 − αλ| per step; "
                        "Newton lands on θ* (|ε| drops to the 1e-16 floor); saddle-free Newton "
                        "doubles ε along negative curvature at once.")
         with b:
-            show_live(side_plots[1], K("progress_figure"), defer=True)
+            live_plot.show_live(side_plots[1], K("progress_figure"), defer=True)
             st.caption("The value axis stops one landscape range below the window's lowest "
                        "value: runs that escape to −∞ leave it.")
 
